@@ -1,0 +1,126 @@
+"""``ReportQA``: the one facade over the index, retrieval and answering.
+
+>>> from qa import ReportQA
+>>> qa = ReportQA()                       # opens vectorstore/, building it if missing
+>>> qa.retrieve("2023年重庆地区生产总值是多少？", k=5)   # -> list[Passage]
+>>> qa.ask("那2024年呢？", history=[...])               # -> Answer
+
+Settings come from ``QA_*`` environment variables unless passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from qa.schema import Answer, Passage
+from qa.settings import Settings
+
+
+class QuestionError(ValueError):
+    """The question cannot be asked as it is (empty, only whitespace)."""
+
+
+def check_question(question: str, settings: Settings) -> str:
+    """Strip a question and bound its length; an empty one is refused.
+
+    Example: ``check_question("  GDP？ ", s)`` -> ``"GDP？"``; a 1 MB question is cut to
+    ``settings.max_question_chars`` characters rather than embedded whole.
+    """
+    if not isinstance(question, str):
+        raise QuestionError("问题必须是文本（question must be a string）。")
+    text = question.replace("\x00", " ").strip()
+    if not text:
+        raise QuestionError("问题不能为空，请输入要查询的内容（the question is empty）。")
+    return text[: settings.max_question_chars]
+
+
+class ReportQA:
+    """Question answering over the reports. Heavy parts load on first use."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        build_if_missing: bool = True,
+        **overrides: Any,
+    ) -> None:
+        self.settings = settings or Settings.load(**overrides)
+        if settings is not None and overrides:
+            self.settings = settings.replace(**overrides)
+        self._build_if_missing = build_if_missing
+        self._handle: Any = None
+        self._chat_models: dict[str, Any] = {}
+
+    # --- index -------------------------------------------------------------
+    @property
+    def index(self) -> Any:
+        """The opened index (built first when missing and allowed)."""
+        if self._handle is None:
+            from qa.embed import make_embedder
+            from qa.index import IndexMissing, open_index
+            from qa.ingest import ingest
+
+            embeddings = make_embedder(self.settings)
+            try:
+                self._handle = open_index(self.settings, embeddings)
+            except IndexMissing:
+                if not self._build_if_missing:
+                    raise
+                ingest(self.settings)
+                self._handle = open_index(self.settings, embeddings)
+        return self._handle
+
+    def reload(self) -> None:
+        """Pick up a newer index generation (after ``qa ingest``)."""
+        self._handle = None
+
+    # --- retrieval ---------------------------------------------------------
+    def retrieve(
+        self, question: str, k: int = 5, filters: Mapping[str, Any] | None = None
+    ) -> list[Passage]:
+        from qa.retrieve import hybrid_search
+
+        text = check_question(question, self.settings)
+        return hybrid_search(self.index, text, k=k, filters=filters)
+
+    # --- answering ---------------------------------------------------------
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Any] | None = None,
+        filters: Mapping[str, Any] | None = None,
+        backend: str | None = None,
+    ) -> Answer:
+        """A verified answer; see ``stream`` for the same with text as it is generated."""
+        final: Answer | None = None
+        for item in self.stream(question, history=history, filters=filters, backend=backend):
+            if isinstance(item, Answer):
+                final = item
+        assert final is not None
+        return final
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[Any] | None = None,
+        filters: Mapping[str, Any] | None = None,
+        backend: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Yields draft text pieces as the model writes them, then the final ``Answer``.
+
+        The final text may differ from the streamed draft: verification removes
+        unsupported sentences and invalid citations after generation.
+        """
+        from qa.chain import run_chain
+
+        text = check_question(question, self.settings)
+        yield from run_chain(self, text, history or [], filters, backend)
+
+    def chat_model(self, backend: str) -> Any:
+        """The chat model of a backend, loaded once per ReportQA."""
+        if backend not in self._chat_models:
+            from qa.llm import make_chat_model
+
+            self._chat_models[backend] = make_chat_model(self.settings, backend)
+        return self._chat_models[backend]

