@@ -24,7 +24,12 @@ _LADDER: list[tuple[int, re.Pattern[str]]] = [
     (0, re.compile(r"^附件\s*\d")),
     (1, re.compile(rf"^[{_CN_NUM}]+、")),
     (1, re.compile(r"^(?:19|20)\d\d年(?:[^\d，。,；;：:]{0,20})$")),
-    (1, re.compile(r"^[^\d，。,；;]{0,16}(?:工作回顾|工作回顧|预期目标|預期目標|报告解读|報告解讀)$")),
+    (
+        1,
+        re.compile(
+            r"^[^\d，。,；;]{0,16}(?:工作回顾|工作回顧|预期目标|預期目標|报告解读|報告解讀)$"
+        ),
+    ),
     (2, re.compile(rf"^[（(][{_CN_NUM}]+[）)]")),
     (3, re.compile(rf"^[{_CN_NUM}]+是")),
     (3, re.compile(r"^\d{1,2}(?:[．.、](?!\d)|\s+)\S")),

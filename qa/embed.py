@@ -74,7 +74,7 @@ class SentenceTransformerEmbeddings(BaseModel, Embeddings):
                     self._model = SentenceTransformer(
                         self.model_name, device="cpu", local_files_only=True
                     )
-            except Exception as exc:  # noqa: BLE001 - every loader failure means the same to users
+            except Exception as exc:
                 raise EmbedderUnavailable(
                     f"无法加载嵌入模型 {self.model_name!r}：本机没有它的文件，也不会联网下载。"
                     f" Put the model folder on disk and set QA_EMBEDDER=/path/to/model,"

@@ -98,7 +98,7 @@ def chroma_client(settings: Settings, gen_dir: Path | None) -> Any:
         try:
             client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port)
             client.heartbeat()
-        except Exception as exc:  # noqa: BLE001 - any transport error means "unreachable"
+        except Exception as exc:
             raise IndexError_(
                 f"无法连接 Chroma 服务器 {settings.chroma_host}:{settings.chroma_port}"
                 f"（Chroma server unreachable）：{exc}"

@@ -179,7 +179,9 @@ def ingest(
         report.skipped = skipped
         if not sources:
             reasons = "；".join(f"{s.path.name}: {s.reason}" for s in skipped) or "文件夹是空的"
-            raise IngestError(f"没有可以建索引的报告（{reasons}）。请放入 UTF-8 文本或 Markdown 报告。")
+            raise IngestError(
+                f"没有可以建索引的报告（{reasons}）。请放入 UTF-8 文本或 Markdown 报告。"
+            )
         tokenizer = Tokenizer()
         batches = {s.info.doc: to_documents(s, settings, tokenizer) for s in sources}
         entries = {s.info.doc: _doc_entry(s, batches[s.info.doc], settings) for s in sources}
@@ -265,7 +267,7 @@ def _copy_collection(settings: Settings, old_generation: int, store: Any) -> Non
     client = chroma_client(settings, None)
     try:
         old = client.get_collection(collection_name(settings, old_generation))
-    except Exception:  # noqa: BLE001 - a missing old collection means a fresh build
+    except Exception:
         return
     got = old.get(include=["embeddings", "documents", "metadatas"])
     if got["ids"]:

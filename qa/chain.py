@@ -1,0 +1,134 @@
+"""The read path: rewrite -> retrieve -> gate -> pack -> generate -> verify -> script.
+
+Every answer, from any backend, passes the same verification; a model that
+fails or times out falls back to the extractive answer, and the answer says so.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from qa.clean import is_traditional, normal_form, to_traditional
+from qa.compare import comparison_note, expand_years
+from qa.prompt import build_messages, pack_passages
+from qa.retrieve import hybrid_search
+from qa.rewrite import standalone_question
+from qa.schema import Answer, Check, Passage
+
+# Question words that say nothing about the topic; coverage is measured without them.
+_GENERIC = frozenset(
+    "重庆 重庆市 全市 我市 市 报告 政府 多少 是 什么 哪些 情况 增长 年 达到 主要 工作 "
+    "预期 目标 完成 实际 数据 相关 介绍 一下 请问 分别 比较 变化".split()
+)
+MIN_COVERAGE = 0.5
+
+
+def topic_coverage(q_tokens: list[str], passages: list[Passage]) -> float:
+    """Share of the question's topic words found in the best passages.
+
+    Example: tokens ``["医院", "数量"]`` against passages that mention neither -> 0.0.
+    """
+    topic = [t for t in dict.fromkeys(q_tokens) if t not in _GENERIC and not t.isdigit()]
+    if not topic:
+        return 1.0
+    text = " ".join(p.norm for p in passages[:3])
+    return sum(1 for t in topic if t in text) / len(topic)
+
+
+def retrieve_for(
+    qa: Any, question: str, filters: Mapping[str, Any] | None
+) -> tuple[list[Passage], list[Check]]:
+    """Top passages; a question over several years gets passages for each year."""
+    k = qa.settings.k
+    years = expand_years(normal_form(question))
+    if len(years) < 2 or (filters and "year" in filters):
+        return hybrid_search(qa.index, question, k=k, filters=filters), []
+    seen: dict[str, Passage] = {}
+    per_year = max(2, k // len(years) + 1)
+    for year in years:
+        merged = {**(filters or {}), "year": year}
+        for p in hybrid_search(qa.index, f"{year}年 {question}", k=per_year, filters=merged):
+            seen.setdefault(p.id, p)
+    passages = sorted(seen.values(), key=lambda p: -p.score)
+    return passages, [Check("per_year_retrieval", "、".join(str(y) for y in years))]
+
+
+def _finish(answer: Answer, question: str, started: float) -> Answer:
+    if is_traditional(question):
+        answer.text = to_traditional(answer.text)
+    answer.seconds = time.perf_counter() - started
+    return answer
+
+
+def run_chain(
+    qa: Any,
+    question: str,
+    history: Sequence[Any],
+    filters: Mapping[str, Any] | None,
+    backend: str | None,
+) -> Iterator[str | Answer]:
+    from qa.extractive import extractive_answer
+    from qa.llm import backend_label, resolve_backend
+    from qa.verify import refusal_text, verify_answer
+
+    started = time.perf_counter()
+    settings = qa.settings if backend is None else qa.settings.replace(backend=backend)
+    chosen = resolve_backend(settings)
+    label = backend_label(settings, chosen)
+    standalone = standalone_question(question, history)
+    checks: list[Check] = []
+    if standalone != question:
+        checks.append(Check("rewritten", standalone))
+    passages, more = retrieve_for(qa, standalone, filters)
+    checks.extend(more)
+    passages = pack_passages(passages, settings.context_tokens)
+    tokens = qa.index.tokenizer.tokens(normal_form(standalone).lower())
+    coverage = topic_coverage(tokens, passages)
+    base = Answer(text="", standalone_question=standalone, backend=label, passages=passages)
+
+    if not passages or coverage < MIN_COVERAGE:
+        checks.append(Check("retrieval_weak", f"问题要点在段落中的覆盖率 {coverage:.2f}"))
+        base.text, base.refused, base.checks = refusal_text(passages), True, checks
+        yield _finish(base, question, started)
+        return
+
+    draft = ""
+    if chosen == "extractive":
+        draft = extractive_answer(standalone, passages)
+    else:
+        try:
+            model = qa.chat_model(chosen)
+            for piece in model.stream(build_messages(standalone, passages)):
+                text = piece.content if isinstance(piece.content, str) else ""
+                if text:
+                    if base.first_token_seconds is None:
+                        base.first_token_seconds = time.perf_counter() - started
+                    draft += text
+                    yield text
+                if time.perf_counter() - started > settings.llm_timeout:
+                    raise TimeoutError(f"模型超过 {settings.llm_timeout:.0f} 秒未完成")
+        except Exception as exc:
+            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            checks.append(Check("backend_fallback", f"{label} 不可用：{reason}"))
+            label = f"抽取式（{label} 不可用，已改用抽取式回答）"
+            base.backend = label
+            draft = extractive_answer(standalone, passages)
+
+    verified = verify_answer(draft, passages, standalone)
+    checks.extend(verified.checks)
+    base.draft = draft
+    base.checks = checks
+    base.refused = verified.refused
+    if verified.refused:
+        base.text = refusal_text(passages)
+        yield _finish(base, question, started)
+        return
+    base.citations = list(verified.cited)
+    base.text = verified.text
+    note = comparison_note(standalone, base.text, base.citations)
+    if note:
+        base.text += "\n" + note
+        checks.append(Check("computed_in_code", note))
+    yield _finish(base, question, started)
