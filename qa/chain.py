@@ -20,21 +20,36 @@ from qa.schema import Answer, Check, Passage
 # Question words that say nothing about the topic; coverage is measured without them.
 _GENERIC = frozenset(
     "重庆 重庆市 全市 我市 市 报告 政府 多少 是 什么 哪些 情况 增长 年 达到 主要 工作 "
-    "预期 目标 完成 实际 数据 相关 介绍 一下 请问 分别 比较 变化".split()
+    "预期 目标 完成 实际 数据 相关 介绍 一下 请问 分别 比较 变化 元 万元 亿元 万亿元".split()
 )
 MIN_COVERAGE = 0.5
 
 
 def topic_coverage(q_tokens: list[str], passages: list[Passage]) -> float:
-    """Share of the question's topic words found in the best passages.
+    """Share of the question's topic words found in the best passages; a word the
+    reports write otherwise (``gdp`` -> 地区生产总值, see ``SYNONYMS``) counts in their wording.
 
     Example: tokens ``["医院", "数量"]`` against passages that mention neither -> 0.0.
     """
+    from qa.retrieve import SYNONYMS
+
     topic = [t for t in dict.fromkeys(q_tokens) if t not in _GENERIC and not t.isdigit()]
     if not topic:
         return 1.0
-    text = " ".join(p.norm for p in passages[:3])
-    return sum(1 for t in topic if t in text) / len(topic)
+    text = " ".join(p.norm or normal_form(p.text) for p in passages[:3])
+    found = [t for t in topic if t in text or (t in SYNONYMS and SYNONYMS[t] in text)]
+    return len(found) / len(topic)
+
+
+def years_covered(norm_question: str, passages: list[Passage]) -> bool:
+    """False when the question names years and no passage speaks of any of them
+    (the reports cover 2022-2025: a 2019 question must not get another year's figure).
+
+    Example: "2019年gdp" against passages of 2023 and 2024 -> False.
+    """
+    asked = set(expand_years(norm_question))
+    known = {p.year for p in passages if p.year} | {y for p in passages for y in p.doc_years}
+    return not asked or not known or bool(asked & known)
 
 
 def retrieve_for(
@@ -88,6 +103,12 @@ def run_chain(
     coverage = topic_coverage(tokens, passages)
     base = Answer(text="", standalone_question=standalone, backend=label, passages=passages)
 
+    if passages and not years_covered(normal_form(standalone), passages):
+        years = "、".join(str(y) for y in expand_years(normal_form(standalone)))
+        checks.append(Check("year_not_covered", f"报告中没有 {years} 年的内容"))
+        base.text, base.refused, base.checks = refusal_text(passages), True, checks
+        yield _finish(base, question, started)
+        return
     if not passages or coverage < MIN_COVERAGE:
         checks.append(Check("retrieval_weak", f"问题要点在段落中的覆盖率 {coverage:.2f}"))
         base.text, base.refused, base.checks = refusal_text(passages), True, checks

@@ -23,7 +23,8 @@ _CN_NUM = "一二三四五六七八九十"
 _LADDER: list[tuple[int, re.Pattern[str]]] = [
     (0, re.compile(r"^附件\s*\d")),
     (1, re.compile(rf"^[{_CN_NUM}]+、")),
-    (1, re.compile(r"^(?:19|20)\d\d年(?:[^\d，。,；;：:]{0,20})$")),
+    # A title line such as 002's "2022年国民经济和社会发展计划主要指标预期目标完成情况".
+    (1, re.compile(r"^(?:19|20)\d\d年(?:[^\d，。,；;：:]{0,30})$")),
     (
         1,
         re.compile(
@@ -34,7 +35,8 @@ _LADDER: list[tuple[int, re.Pattern[str]]] = [
     (3, re.compile(rf"^[{_CN_NUM}]+是")),
     (3, re.compile(r"^\d{1,2}(?:[．.、](?!\d)|\s+)\S")),
 ]
-_RESULT_WORDS = ("执行情况", "完成情况", "工作回顾", "回顾", "主要做了", "成效")
+# Not a bare "成效": plan headings promise it ("在富民惠民安民上取得新成效", 001 part 二).
+_RESULT_WORDS = ("执行情况", "完成情况", "工作回顾", "回顾", "主要做了", "主要成效", "取得的成效")
 _PLAN_WORDS = (
     "计划草案", "主要目标", "预期目标", "目标", "任务", "计划", "总体要求",
     "重点抓好", "民生实事", "总体考虑", "重点工作", "安排",
@@ -122,7 +124,15 @@ def sections(
             continue
         head = heading_of(line)
         if head is not None:
-            if current.lines:
+            # A heading alone before a deeper one ("附件2" then "一、…") is no passage of its
+            # own: its text lives on in the deeper section's path.
+            bare = (
+                len(current.lines) == 1
+                and bool(path)
+                and head.level > path[-1].level
+                and current.lines[0].rstrip("。；;：: ") == path[-1].text
+            )
+            if current.lines and not bare:
                 yield current
             path = [h for h in path if h.level < head.level] + [head]
             texts = [h.text for h in path]
@@ -175,14 +185,16 @@ def pack(
     Example: three 10-token sentences, budget 25, overlap 10 ->
     ``["s1s2", "s2s3"]``.
     """
+    # A unit opening a paragraph costs one more token: the "\n" ``_join`` puts before it.
     sized: list[tuple[str, bool, int]] = []
     for text, new_para in units:
         n = count(text)
         if n > max_tokens:
             for i, part in enumerate(_hard_split(text, max_tokens, count)):
-                sized.append((part, new_para and i == 0, count(part)))
+                starts = new_para and i == 0
+                sized.append((part, starts, count(part) + starts))
         else:
-            sized.append((text, new_para, n))
+            sized.append((text, new_para, n + new_para))
     chunks: list[str] = []
     window: list[tuple[str, bool, int]] = []
     fresh = 0  # sentences in the window that no earlier chunk holds
@@ -230,6 +242,9 @@ def chunk_document(
     for sec in sections(text, default_year, default_kind):
         table_rows = [ln for ln in sec.lines if TABLE_SEP in ln]
         prose = [ln for ln in sec.lines if TABLE_SEP not in ln]
+        head = heading_of(prose[0]) if len(prose) == 1 else None
+        if table_rows and head is not None and prose[0].rstrip("。；;：: ") == head.text:
+            prose = []  # only the table's heading, which is in the rows' section path
         groups: list[tuple[list[str], bool]] = []
         if prose:
             units = [(s, i == 0) for ln in prose for i, s in enumerate(split_sentences(ln))]
@@ -255,6 +270,12 @@ def chunk_document(
                     )
                 )
     return chunks
+
+
+def keyword_text(chunk: Chunk) -> str:
+    """What BM25 indexes: heading path and text, without the title, whose years
+    (``2022年…及2023年计划草案``) would otherwise match every chunk of a report."""
+    return f"{normal_form(chunk.section)}\n{chunk.norm}"
 
 
 def context_text(chunk: Chunk, title: str) -> str:

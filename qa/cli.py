@@ -214,6 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from qa.api import QuestionError
+    from qa.embed import EmbedderUnavailable
     from qa.index import IndexError_
     from qa.ingest import IngestError
 
@@ -222,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QuestionError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (IngestError, IndexError_) as exc:
+    except (IngestError, IndexError_, EmbedderUnavailable) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

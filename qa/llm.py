@@ -23,10 +23,12 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import importlib
+import re
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from qa.fetch import default_model_path, model_status
@@ -34,6 +36,7 @@ from qa.settings import Settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models.chat_models import BaseChatModel
+    from langchain_openai import ChatOpenAI
 
 BACKENDS = ("local", "openai", "extractive")
 LOCAL_N_THREADS = 2
@@ -41,6 +44,8 @@ LOCAL_MIN_N_CTX = 4096
 DEFAULT_MAX_TOKENS = 512
 # Sent when no API key is configured: local servers ignore it, the client insists on one.
 _PLACEHOLDER_KEY = "not-needed"
+# OpenAI models that reject the old ``max_tokens`` request field.
+_NEW_TOKEN_PARAM = re.compile(r"^(o\d|gpt-5)")
 
 
 class BackendUnavailable(RuntimeError):
@@ -71,12 +76,15 @@ def local_model_present(settings: Settings) -> bool:
 def resolve_backend(settings: Settings) -> str:
     """``settings.backend`` made concrete.
 
-    ``"auto"`` gives ``"local"`` when the model file exists and llama_cpp imports,
-    else ``"extractive"``. ``local`` / ``openai`` / ``extractive`` pass through;
+    ``"auto"`` gives ``"openai"`` when a server URL is set, else ``"local"`` when the
+    model file exists and llama_cpp imports, else ``"extractive"``. ``local`` / ``openai`` / ``extractive`` pass through;
     anything else raises ``ValueError``.
     """
     backend = (settings.backend or "auto").strip().lower()
     if backend == "auto":
+        # A configured server is an explicit choice; otherwise the local model if it is here.
+        if settings.openai_base_url:
+            return "openai"
         if local_model_present(settings) and llama_cpp_available():
             return "local"
         return "extractive"
@@ -175,7 +183,7 @@ def _make_local(settings: Settings, max_tokens: int) -> BaseChatModel:
             # ChatLlamaCpp defaults to 8, which makes prompt processing several times slower.
             n_batch=512,
             # ChatLlamaCpp passes 10000 by default, overriding the model's own RoPE base
-            # (Qwen2.5: 1e6) and garbling long prompts; 0 means "as stored in the GGUF".
+            # (Qwen2.5: 1e6), which hurts long contexts; 0 means "as stored in the GGUF".
             rope_freq_base=0.0,
             rope_freq_scale=0.0,
             temperature=0.0,
@@ -204,7 +212,7 @@ def _make_openai(settings: Settings, max_tokens: int) -> BaseChatModel:
             "the API key comes from QA_OPENAI_API_KEY or OPENAI_API_KEY."
         )
     try:
-        from langchain_openai import ChatOpenAI
+        chat_class = _compat_chat_openai()
     except ImportError as exc:
         raise BackendUnavailable(
             "未安装 langchain-openai。langchain-openai is not installed: "
@@ -212,7 +220,7 @@ def _make_openai(settings: Settings, max_tokens: int) -> BaseChatModel:
         ) from exc
     from pydantic import SecretStr
 
-    return ChatOpenAI(
+    return chat_class(
         base_url=settings.openai_base_url,
         model=settings.openai_model or "default",
         api_key=SecretStr(settings.openai_api_key or _PLACEHOLDER_KEY),
@@ -221,3 +229,28 @@ def _make_openai(settings: Settings, max_tokens: int) -> BaseChatModel:
         temperature=0.0,
         max_completion_tokens=max_tokens,
     )
+
+
+@functools.cache
+def _compat_chat_openai() -> type[ChatOpenAI]:
+    """``ChatOpenAI`` that sends the answer cap as ``max_tokens``.
+
+    langchain-openai renames ``max_tokens`` to ``max_completion_tokens``, which
+    llama.cpp's server (and other older OpenAI-compatible servers) silently
+    ignore, generating until the context is full. OpenAI's reasoning models
+    (o1…, gpt-5…) need the new name, so they keep it.
+    """
+    from langchain_openai import ChatOpenAI
+
+    class CompatChatOpenAI(ChatOpenAI):
+        def _get_request_payload(
+            self, input_: Any, *, stop: list[str] | None = None, **kwargs: Any
+        ) -> dict[Any, Any]:
+            payload = super()._get_request_payload(input_, stop=stop, **kwargs)
+            if "max_completion_tokens" in payload and not _NEW_TOKEN_PARAM.match(
+                self.model_name or ""
+            ):
+                payload["max_tokens"] = payload.pop("max_completion_tokens")
+            return payload
+
+    return CompatChatOpenAI

@@ -6,7 +6,8 @@ months and days, list ordinals (``一是``, ``(三)``, ``1.``), citation markers
 (``[1]``) and identifiers (``5G``, ``PM2.5``) are not figures.
 
 Equivalence is exact: ``3万亿元`` is ``30000亿元`` but ``2.6%`` is not ``2.63%``,
-and a percentage only ever equals a percentage.
+and a percentage only ever equals a percentage. In the examples below
+``fig(s)`` stands for ``extract_figures(s)[0]``.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ _ARABIC = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?)"
     r"(?![A-Za-z0-9])"
     r"(?P<inner>多|余)?"
-    # PDF extraction leaves stray spaces: "200 万亩", "500亿元 以上".
-    rf"(?:[ ](?={_MAG_RE}|{_UNIT_RE}))?"
+    # PDF extraction leaves stray spaces ("200 万亩", "500亿元 以上") and markdown
+    # bold splits figures in infographics ("**30145.79**亿元").
+    rf"(?:(?:[ ]|\*\*?)(?={_MAG_RE}|{_UNIT_RE}))?"
     rf"(?P<mag>{_MAG_RE})?"
     rf"(?P<unit>{_UNIT_RE})?"
     r"(?:[ ]?(?P<post>左右|以上|以下|以内|多))?"

@@ -5,7 +5,10 @@ Pure functions; the chain turns the result into LangChain messages.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from qa.chunk import count_tokens
+from qa.clean import normal_form
 from qa.schema import Passage
 
 KIND_LABEL = {"result": "执行结果/完成情况", "plan": "计划/预期目标", "other": "其他"}
@@ -35,9 +38,26 @@ def pack_passages(passages: list[Passage], budget_tokens: int) -> list[Passage]:
         cost = count_tokens(passage_header(i, p)) + count_tokens(p.text) + 4
         if kept and used + cost > budget_tokens:
             break
+        if not kept and cost > budget_tokens:
+            p = _cut(p, budget_tokens - count_tokens(passage_header(i, p)) - 4)
         kept.append(p)
         used += cost
     return kept
+
+
+def _cut(p: Passage, room: int) -> Passage:
+    """``p`` with its text cut to at most ``room`` tokens, never inside a number."""
+    lo, hi = 0, len(p.text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if count_tokens(p.text[:mid]) <= room:
+            lo = mid
+        else:
+            hi = mid - 1
+    text = p.text[:lo]
+    if lo < len(p.text) and (p.text[lo].isdigit() or p.text[lo] in ".%"):
+        text = text.rstrip("0123456789.")
+    return replace(p, text=text, norm=normal_form(text) if p.norm else "")
 
 
 def context_block(passages: list[Passage]) -> str:

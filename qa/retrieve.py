@@ -23,6 +23,31 @@ _PLAN_WORDS = ("目标", "预期", "计划", "力争", "打算", "将要", "安�
 _RESULT_WORDS = ("完成", "实际", "实现了", "达到了", "取得", "成效", "回顾")
 YEAR_BOOST = 0.6
 KIND_BOOST = 0.3
+# How people ask vs. how the reports write it (normal form, lower case).
+SYNONYMS = {
+    "gdp": "地区生产总值",
+    "经济总量": "地区生产总值",
+    "cpi": "居民消费价格",
+    "物价": "居民消费价格",
+    "外资公司": "外资企业",
+    "人均收入": "居民人均可支配收入",
+    "财政收入": "一般公共预算收入",
+    "失业率": "城镇调查失业率",
+    "研发投入": "研发经费",
+    "市场主体": "经营主体",
+    "消费品零售": "社会消费品零售总额",
+    "地铁": "轨道交通",
+}
+
+
+def expand_query(norm_question: str) -> str:
+    """Add the reports' wording for common paraphrases.
+
+    Example: ``expand_query("2023年gdp")`` -> ``"2023年gdp 地区生产总值"``.
+    """
+    lower = norm_question.lower()
+    extra = [v for k, v in SYNONYMS.items() if k in lower and v not in lower]
+    return " ".join([norm_question, *extra])
 
 
 def question_years(norm_question: str) -> set[int]:
@@ -31,7 +56,8 @@ def question_years(norm_question: str) -> set[int]:
 
 
 def question_kind(norm_question: str) -> str | None:
-    """``"plan"`` when a target is asked, ``"result"`` when an outcome is, else None.
+    """``"plan"`` when a target is asked, ``"result"`` when an outcome is or when
+    nothing says otherwise (a plain "2023年gdp是多少" asks what happened), None when both.
 
     Example: ``question_kind("2024年gdp预期目标")`` -> ``"plan"``.
     """
@@ -39,9 +65,9 @@ def question_kind(norm_question: str) -> str | None:
     result = any(w in norm_question for w in _RESULT_WORDS)
     if plan and not result:
         return "plan"
-    if result and not plan:
-        return "result"
-    return None
+    if plan and result:
+        return None
+    return "result"
 
 
 def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
@@ -101,10 +127,11 @@ def hybrid_search(
     q = normal_form(question)[: settings.max_question_chars]
     if not q or handle.size == 0:
         return []
+    expanded = expand_query(q)
     fetch = max(settings.fetch_k, k)
     mask = handle.mask(dict(filters) if filters else None)
-    keyword_hits = handle.keyword.search(handle.tokenizer.tokens(q.lower()), fetch, mask)
-    vector = handle.embeddings.embed_query(q)
+    keyword_hits = handle.keyword.search(handle.tokenizer.tokens(expanded.lower()), fetch, mask)
+    vector = handle.embeddings.embed_query(expanded)
     dense = handle.store.similarity_search_by_vector_with_relevance_scores(
         vector, k=min(fetch, handle.size), filter=chroma_where(filters)
     )

@@ -20,6 +20,7 @@ _TAIL = re.compile(
     r"怎么样|如何|完成了吗|完成得怎么样)[？?。]?$"
 )
 _PUNCT = re.compile(r"[？?！!。，,\s]")
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 def user_turns(history: Sequence[Any]) -> list[str]:
@@ -55,6 +56,8 @@ def standalone_question(question: str, history: Sequence[Any]) -> str:
     base = next((t for t in reversed(user_turns(history)) if not is_follow_up(t)), None)
     if base is None:
         return question
+    # Chinese input methods often type full-width digits: "那２０２４年呢？".
+    question, base = question.translate(_FULL_WIDTH_DIGITS), base.translate(_FULL_WIDTH_DIGITS)
     years = _YEAR.findall(question)
     rest = question.strip()
     for start in _FOLLOW_START:
@@ -65,6 +68,12 @@ def standalone_question(question: str, history: Sequence[Any]) -> str:
     base_years = _YEAR.findall(base)
     if years:
         rest_wo_year = _YEAR.sub("", rest).strip(" 的，,")
+        if len(base_years) == 1 < len(years):
+            # "那2022年和2024年呢？": all the new years take the place of the old one.
+            span = re.search(r"(?:19|20)\d\d.*(?:19|20)\d\d", rest)
+            assert span is not None
+            rest_wo_year = (rest[: span.start()] + rest[span.end() :]).strip(" 年的，,")
+            years, base_years = [span.group()], base_years[:1]
         if base_years:
             out = base
             for old, new in zip(base_years, years, strict=False):

@@ -43,7 +43,7 @@ class Settings:
     max_question_chars: int = 2000
     backend: str = "auto"  # auto | local | openai | extractive
     model_path: str = ""  # GGUF file; empty means the fetched default in models_dir
-    openai_base_url: str = ""
+    openai_base_url: str = field(default="", repr=False)  # may hold credentials
     openai_model: str = ""
     openai_api_key: str = field(default="", repr=False)
     llm_timeout: float = 60.0

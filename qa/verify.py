@@ -206,11 +206,12 @@ def unsupported_figures(answer_text: str, cited: list[Passage]) -> list[str]:
     return out
 
 
-def _describe(p: Passage) -> str:
+def _describe(p: Passage, with_title: bool = True) -> str:
     section = p.section.split(" > ")[-1].strip()[:30] if p.section else ""
     kind = {"result": "执行结果", "plan": "计划目标"}.get(p.kind, "")
     when = f"（{p.year}年{kind}）" if p.year else (f"（{kind}）" if kind else "")
-    return f"《{p.title}》{section}{when}" if p.title else f"{section or p.doc}{when}"
+    title = f"《{p.title}》" if p.title and with_title else ""
+    return f"{title}{section or ('' if title else p.doc)}{when}"
 
 
 def refusal_text(passages: list[Passage], note: str = "") -> str:
@@ -221,7 +222,12 @@ def refusal_text(passages: list[Passage], note: str = "") -> str:
     text="…", score=1.0, kind="result")])``
     -> ``"文档中没有相关信息。相关内容：《2023年报告》一、执行情况（2023年执行结果）[1]"``.
     """
-    related = note.strip() or "；".join(f"{_describe(p)}[{i}]" for i, p in enumerate(passages, 1))
+    pointers = [
+        # The same report twice reads better without its (long) title repeated.
+        f"{_describe(p, i == 1 or p.title != passages[i - 2].title)}[{i}]"
+        for i, p in enumerate(passages, 1)
+    ]
+    related = note.strip() or "；".join(pointers)
     return f"{REFUSAL}。相关内容：{related}" if related else REFUSAL
 
 
@@ -352,8 +358,9 @@ def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Ve
         checks.append(Check("model_refused", "模型表示文档中没有答案"))
     elif not supported:
         checks.append(Check("nothing_supported", "没有可溯源到段落的句子"))
+    answered = bool(supported) and not refused
     # A refusing answer keeps only its cited sentences, as the "相关内容" pointer.
-    kept = supported if refused or not supported else [i for i, it in enumerate(items) if it.keep]
+    kept = [i for i, it in enumerate(items) if it.keep] if answered else supported
     order = list(dict.fromkeys(k for i in kept for k in items[i].markers))
     mapping = {old: new for new, old in enumerate(order, 1)}
     cited = [passages[k - 1] for k in order]
@@ -361,10 +368,9 @@ def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Ve
     removed = [it.sentence.strip() for it in items if not it.keep]
     body = re.sub(r"\n{3,}", "\n\n", "".join(s + sep for s, sep, _ in rendered).strip())
     sentences = [s.strip() for s, _, ok in rendered if ok]
-    if not (refused or not supported):
+    if answered:
         return Verified(body, cited, checks, False, sentences, removed)
-    if not body:
-        cited = _nearest(question, passages, [k for it in items for k in it.markers])
-    return Verified(
-        refusal_text(cited if not body else [], body), cited, checks, True, sentences, removed
-    )
+    if body:
+        return Verified(refusal_text([], body), cited, checks, True, sentences, removed)
+    near = _nearest(question, passages, [k for it in items for k in it.markers])
+    return Verified(refusal_text(near), near, checks, True, sentences, removed)

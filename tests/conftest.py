@@ -54,9 +54,7 @@ def copy_seeds(dest: Path, names: tuple[str, ...]) -> Path:
 
 
 def small_settings(root: Path, **changes: object) -> Settings:
-    return Settings(
-        seeds_dir=root / "seeds", index_dir=root / "index", progress=False, **changes
-    )  # type: ignore[arg-type]
+    return Settings(seeds_dir=root / "seeds", index_dir=root / "index", progress=False, **changes)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -7,9 +7,11 @@ on: budgets, metadata, and which year and kind a passage speaks of.
 
 from __future__ import annotations
 
-from functools import lru_cache
+import itertools
+from functools import cache
 
 import pytest
+from conftest import ALL_DOCS, DOC_000, DOC_001, DOC_002, DOC_004, SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,7 +28,6 @@ from qa.chunk import (
     split_sentences,
 )
 from qa.schema import Chunk
-from conftest import ALL_DOCS, DOC_000, DOC_001, DOC_002, DOC_004, SEEDS
 
 BUDGET = 400
 OVERLAP = 60
@@ -89,6 +90,11 @@ def test_a_very_long_heading_is_bounded() -> None:
         (["二、2023年国民经济和社会发展计划总体考虑", "（一）宏观形势判断"], (2023, "plan")),
         (["附件2", "2023年主要预期目标"], (2023, "plan")),
         (["（一）宏观形势判断"], (None, None)),
+        # "取得新成效" in a plan heading is a promise, not a result (001 part 二).
+        (["二、2025年主要任務", "(八)聚力打造高品質生活宜居地,在富民惠民安民上取得新成效"],
+         (2025, "plan")),
+        (["一、2023年执行情况", "（八）深入推进数字重庆建设，全面深化改革取得新成效"],
+         (2023, "result")),
         # The deepest heading decides: a plan section inside a review part stays a plan.
         (["一、2023年工作回顾", "（三）2024年预期目标"], (2024, "plan")),
     ],
@@ -111,18 +117,18 @@ def test_sections_carry_year_and_kind_forward() -> None:
             "（一）加强作风建设。",
         ]
     )
-    got = [(s.path, s.year, s.kind) for s in sections(text, 2023, "other")]
-    assert got[0] == ([], 2023, "other")
-    assert got[1][1:] == (2023, "result")
-    assert got[3][0] == [
-        "一、2023年国民经济和社会发展规划执行情况",
-        "（一）扎实推动双城经济圈建设",
-        "一是打表推进",
-    ]
-    assert got[3][1:] == (2023, "result")
-    assert got[4][1:] == (2024, "plan") and got[5][1:] == (2024, "plan")
-    assert got[6] == (["三、做好政府自身建设"], 2024, "plan")
-    assert got[7][1:] == (2024, "plan")
+    got = [(" > ".join(s.path), s.year, s.kind, s.lines[0]) for s in sections(text, 2023, "other")]
+    assert got == [
+        ("", 2023, "other", "序言一段。"),
+        ("一、2023年国民经济和社会发展规划执行情况", 2023, "result",
+         "一、2023年国民经济和社会发展规划执行情况"),
+        # "（一）扎实推动双城经济圈建设。" alone is folded into the deeper section's path.
+        ("一、2023年国民经济和社会发展规划执行情况 > （一）扎实推动双城经济圈建设 > 一是打表推进",
+         2023, "result", "一是打表推进。具体内容。"),
+        ("二、2024年计划草案 > （一）稳增长", 2024, "plan", "（一）稳增长。"),
+        # No year, no kind of its own: continues the part before.
+        ("三、做好政府自身建设 > （一）加强作风建设", 2024, "plan", "（一）加强作风建设。"),
+    ]  # fmt: skip
 
 
 # --- sentences and packing --------------------------------------------------------
@@ -190,7 +196,8 @@ def test_pack_properties(sizes: list[int], budget: int, overlap: int) -> None:
     """Every chunk fits; every sentence that fits appears whole, in order; none is lost."""
     units = [(chr(0x4E00 + i) * n, i % 3 == 0) for i, n in enumerate(sizes)]
     chunks = pack(units, budget, overlap, _len)
-    assert all(0 < len(c.replace("\n", "")) <= budget for c in chunks)
+    # The budget covers the paragraph breaks too.
+    assert all(0 < len(c) <= budget for c in chunks), [len(c) for c in chunks]
     flat = "".join(c.replace("\n", "") for c in chunks)
     for text, _ in units:
         if len(text) <= budget:
@@ -211,12 +218,14 @@ def _info(doc: str = "t.txt") -> object:
 
 
 def test_table_rows_kept_whole_and_not_overlapped() -> None:
-    rows = [
-        f"指标{i}（%）｜2023年预期目标：{i}.5左右｜2022年预计完成：{i}.1" for i in range(1, 40)
-    ]
+    rows = [f"指标{i}（%）｜2023年预期目标：{i}.5左右｜2022年预计完成：{i}.1" for i in range(1, 40)]
     text = "\n".join(["附件2", "2023年主要预期目标", "说明一句。", *rows])
     chunks = chunk_document(
-        _info(), text, max_tokens=80, overlap_tokens=40, default_year=2022  # type: ignore[arg-type]
+        _info(),
+        text,
+        max_tokens=80,
+        overlap_tokens=40,
+        default_year=2022,  # type: ignore[arg-type]
     )
     table = [c for c in chunks if c.is_table]
     assert table, "table rows make table chunks"
@@ -249,13 +258,16 @@ def test_context_text_carries_title_and_section_in_simplified_form() -> None:
         section="一、2024年工作回顧", year=2024, kind="result", index=0,
     )  # fmt: skip
     ctx = context_text(chunk, "重慶市人民政府工作報告")
-    assert ctx.splitlines() == ["重庆市人民政府工作报告 一、2024年工作回顾", "地区生产总值达到32193.15亿元"]
+    assert ctx.splitlines() == [
+        "重庆市人民政府工作报告 一、2024年工作回顾",
+        "地区生产总值达到32193.15亿元",
+    ]
 
 
 # --- the real seeds ---------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def seed_chunks(name: str) -> tuple[Chunk, ...]:
     from qa.corpus import load_catalog, load_document
 
@@ -335,14 +347,53 @@ def test_001_review_is_2024_result_and_plans_are_2025() -> None:
 def test_002_appendix_2_rows_are_2023_targets() -> None:
     chunks = seed_chunks(DOC_002)
     appendix2 = [c for c in chunks if c.section.startswith("附件2")]
-    assert appendix2 and all(c.is_table for c in appendix2)
+    table2 = [c for c in appendix2 if c.is_table]
+    assert table2, "附件2's indicator rows are table chunks"
+    # The rows and the explanation after them (目标值设置情况及主要考虑) are 2023 targets.
     assert all((c.year, c.kind) == (2023, "plan") for c in appendix2), {
-        (c.section, c.year, c.kind) for c in appendix2
+        (c.section, c.year, c.kind) for c in appendix2 if (c.year, c.kind) != (2023, "plan")
     }
-    rows = [r for c in appendix2 for r in c.text.split("\n")]
-    assert any(r.startswith("地区生产总值") and TABLE_SEP in r for r in rows)
+    rows = [r for c in table2 for r in c.text.split("\n")]
+    assert all(TABLE_SEP in r for r in rows)
+    assert any(r.startswith("地区生产总值") for r in rows), rows[:5]
+    table1 = [c for c in chunks if c.section.startswith("附件1") and c.is_table]
+    assert table1 and all(c.year == 2022 for c in table1)
+
+
+def test_002_appendix_1_explanations_are_2022_results() -> None:
+    """附件1 reports how 2022's targets were met; its prose must not inherit part 三's 2023 plans."""
+    chunks = seed_chunks(DOC_002)
     appendix1 = [c for c in chunks if c.section.startswith("附件1")]
-    assert appendix1 and all(c.year == 2022 for c in appendix1)
+    assert len(appendix1) >= 5
+    assert all((c.year, c.kind) == (2022, "result") for c in appendix1), {
+        (c.section, c.year, c.kind) for c in appendix1 if (c.year, c.kind) != (2022, "result")
+    }
+
+
+def test_no_seed_chunk_is_only_a_heading_that_its_successor_repeats() -> None:
+    """ "附件2" or a table's group heading alone is no passage: it would crowd out real ones."""
+    for name in ALL_DOCS:
+        chunks = seed_chunks(name)
+        for before, after in itertools.pairwise(chunks):
+            head = heading_of(before.text)
+            if "\n" in before.text or head is None or before.text.rstrip("。") != head.text:
+                continue
+            assert not after.section.startswith(before.section + " > "), (name, before.text)
+            assert not (after.is_table and after.section == before.section), (name, before.text)
+
+
+def test_bare_heading_sections_fold_into_the_next() -> None:
+    text = "附件2 2023年计划草案\n一、推动高质量发展\n地区生产总值增速（%）｜2023年预期：6以上"
+    chunks = chunk_document(_info(), text, max_tokens=100, overlap_tokens=0, default_year=2022)  # type: ignore[arg-type]
+    assert [(c.text, c.section, c.year, c.kind, c.is_table) for c in chunks] == [
+        ("地区生产总值增速（%）｜2023年预期：6以上", "附件2 2023年计划草案 > 一、推动高质量发展",
+         2023, "plan", True)
+    ]  # fmt: skip
+    # A heading with content of its own, or followed by one of its level, stays.
+    text = "一、强化政治铸魂，做明白人。\n二、强化依法行政，做执法者。"
+    assert (
+        len(chunk_document(_info(), text, max_tokens=100, overlap_tokens=0, default_year=2024)) == 2
+    )  # type: ignore[arg-type]
 
 
 def test_000_first_part_is_2023_results() -> None:

@@ -114,7 +114,7 @@ _CHARS = "重庆市地区生产总值是多少年亿元增长目标计划经济�
 def tiny_st_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer, 32-wide BERT with a ~80-token CJK vocabulary, saved as a
     sentence-transformers folder (Transformer + mean Pooling)."""
-    from sentence_transformers import SentenceTransformer, models
+    from sentence_transformers import SentenceTransformer
     from transformers import BertConfig, BertModel, BertTokenizer
 
     root = tmp_path_factory.mktemp("tiny-st")
@@ -133,8 +133,13 @@ def tiny_st_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     BertModel(config).save_pretrained(hf)
     tokenizer.save_pretrained(hf)
-    transformer = models.Transformer(str(hf), max_seq_length=64)
-    pooling = models.Pooling(32, pooling_mode="mean")
+    try:  # sentence-transformers >= 6 moved the modules
+        from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
+    except ImportError:  # pragma: no cover - older releases
+        from sentence_transformers.models import Pooling, Transformer  # type: ignore[no-redef]
+
+    transformer = Transformer(str(hf), max_seq_length=64)
+    pooling = Pooling(32, pooling_mode="mean")
     out = root / "st-model"
     SentenceTransformer(modules=[transformer, pooling], device="cpu").save(str(out))
     return out

@@ -30,7 +30,7 @@ KIND_LABELS = {"result": "结果", "plan": "目标", "other": "其他"}
 INFO_CHECKS = frozenset(
     {"rewritten", "per_year_retrieval", "computed_in_code", "retrieval_weak", "backend_fallback"}
 )
-NEARBY_COUNT = 3
+NEARBY_COUNT = 5
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
 # A sentence runs to its end punctuation (or line end) and keeps the markers after it.
@@ -63,7 +63,7 @@ _S_CARD_HEAD = "font-weight:600;margin-bottom:2px"
 _S_CARD_META = "color:#4b5563;font-size:0.85em;margin-bottom:4px"
 _S_CARD_TEXT = "font-size:0.92em;line-height:1.65;max-height:18em;overflow-y:auto"
 _S_MARK = "background:#fde68a;padding:0 1px"
-_S_CITE = "font-weight:600;text-decoration:none"
+_S_CITE = "font-weight:600;text-decoration:none;color:#1d4ed8"
 _S_BADGE = "display:inline-block;padding:0 6px;border-radius:4px;margin-right:6px;font-size:0.85em"
 _BADGE_COLOURS = {"result": "#dcfce7", "plan": "#dbeafe", "other": "#e5e7eb"}
 
@@ -120,7 +120,7 @@ def _figure_numbers(text: str) -> set[str]:
         from qa.numbers import extract_figures
 
         return {f.number or f.raw for f in extract_figures(text)}
-    except Exception:  # noqa: BLE001 - a fallback highlighter must never break rendering
+    except Exception:  # a fallback highlighter must never break rendering
         return set(re.findall(r"\d+(?:\.\d+)?", text))
 
 
@@ -139,7 +139,7 @@ def figure_overlap_sentences(answer_sentence: str, passage: Passage) -> list[str
 def _default_support() -> SupportFn:
     try:
         from qa.verify import supporting_sentences
-    except Exception:  # noqa: BLE001 - qa.verify may be absent or broken; fall back
+    except Exception:  # qa.verify may be absent or broken; fall back
         return figure_overlap_sentences
     return supporting_sentences
 
@@ -156,7 +156,7 @@ def support_for(
         bare = _MARKER.sub("", sentence).strip()
         try:
             got = fn(bare, passage)
-        except Exception:  # noqa: BLE001 - highlighting is a nicety, never an error
+        except Exception:  # highlighting is a nicety, never an error
             got = figure_overlap_sentences(bare, passage)
         for s in got or []:
             if s and s not in found:
@@ -200,9 +200,7 @@ def render_card(
 ) -> str:
     """One numbered source card: title, year, kind, section and the passage text."""
     kind = passage.kind if passage.kind in KIND_LABELS else "other"
-    badge = (
-        f'<span style="{_S_BADGE};background:{_BADGE_COLOURS[kind]}">{KIND_LABELS[kind]}</span>'
-    )
+    badge = f'<span style="{_S_BADGE};background:{_BADGE_COLOURS[kind]}">{KIND_LABELS[kind]}</span>'
     year = f"{passage.year}年" if passage.year else "年份未标注"
     table = "｜表格" if passage.is_table else ""
     head = f"{esc(label or f'[{n}]')} {esc(passage.title or passage.doc)}"
@@ -232,11 +230,12 @@ def render_cards(
 
 
 def render_nearby(passages: Sequence[Passage], turn: int) -> str:
-    """For a refusal: what the reports do say nearby (unnumbered, nothing highlighted)."""
+    """For a refusal: what the reports do say nearby (numbered like the refusal text's
+    markers, nothing highlighted, explicitly not an answer)."""
     if not passages:
         return ""
     cards = [
-        render_card(p, turn, n, label=f"相近段落 {n}")
+        render_card(p, turn, n, label=f"[{n}] 相近段落：")
         for n, p in enumerate(passages[:NEARBY_COUNT], 1)
     ]
     return (
@@ -252,7 +251,7 @@ def _norm(text: str) -> str:
         from qa.clean import normal_form
 
         text = normal_form(text)
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     return _WS.sub("", text)
 
@@ -274,8 +273,8 @@ def verification_note(answer: Answer, draft: str = "") -> str:
     before = draft or answer.draft
     if answer.refused or not before.strip():
         return ""
-    if _norm(before) == _norm(_strip_notes(answer)):
-        return ""
+    if _norm(_MARKER.sub("", before)) == _norm(_MARKER.sub("", _strip_notes(answer))):
+        return ""  # renumbered markers are not a change of content
     changes = [c for c in answer.checks if c.name not in INFO_CHECKS]
     if not changes:
         return "核验后已修改：与生成的草稿不同，已按原文核对"
@@ -288,7 +287,9 @@ def verification_note(answer: Answer, draft: str = "") -> str:
 def _checks_details(checks: Sequence[Check]) -> str:
     if not checks:
         return ""
-    items = "".join(f"<li>{esc(c.name)}{'：' + esc(c.detail) if c.detail else ''}</li>" for c in checks)
+    items = "".join(
+        f"<li>{esc(c.name)}{'：' + esc(c.detail) if c.detail else ''}</li>" for c in checks
+    )
     return (
         f'<details style="{_S_META}"><summary>核验记录（{len(checks)}）</summary>'
         f'<ul style="margin:2px 0 0 0">{items}</ul></details>'
@@ -328,10 +329,12 @@ def render_answer(
 ) -> str:
     """The final message for one turn: answer (or refusal), notes, meta line, cards."""
     if answer.refused:
+        nearby = list(answer.passages or answer.citations)[:NEARBY_COUNT]
+        text = link_markers(esc(answer.text), turn, len(nearby))
         return (
             f'<div class="qa-refusal" style="{_S_REFUSAL}"><b>⚠ 报告中没有找到依据</b><br>'
-            f"{esc(answer.text)}</div>"
-            f"{render_nearby(answer.passages or answer.citations, turn)}"
+            f"{text}</div>"
+            f"{render_nearby(nearby, turn)}"
             f"{_meta_line(answer, question)}{_checks_details(answer.checks)}"
         )
     body = link_markers(esc(answer.text), turn, len(answer.citations))

@@ -1,0 +1,179 @@
+"""An answer with no model: the passage sentences that best match the question.
+
+Pure and fast (no jieba, whose dictionary alone takes a second to load). Every
+character of the answer except the ``[n]`` markers and the ``。`` joiners is copied
+from a passage's own ``text``, so the result always passes ``verify_answer``.
+
+Scoring, per candidate (a sentence, a table row, or a window of a long sentence's
+clauses): the IDF-weighted share of the question's character bigrams it contains,
+plus a bonus when the question asks for a figure and it has one, plus or minus a
+little for matching or contradicting the question's year and target-versus-result.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from qa.clean import normal_form
+from qa.numbers import extract_figures
+from qa.schema import Passage
+from qa.verify import REFUSAL, char_bigrams, split_sentences
+
+# A best candidate below this is noise: the answer is the refusal instead.
+THRESHOLD = 0.35
+
+_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
+# Question words carry no content; their bigrams would match any sentence that uses them.
+_QUESTION_WORDS = re.compile(
+    r"请问|是多少|多少|是什么|什么|哪些|哪个|哪里|怎么样|怎样|如何|怎么|是否|有没有|情况|吗|呢|了|的"
+)
+_ASKS_FIGURE = re.compile(
+    r"多少|几|增长|增速|比重|占比|规模|总量|达到|数量|率|金额|多大|多高|多长|排名"
+)
+_ASKS_PLAN = re.compile(r"目标|预期|计划|力争|安排|打算|要求|将")
+_ASKS_RESULT = re.compile(r"完成|实现|实际|执行|取得|去年|全年")
+_CLAUSE = re.compile(r"(?<=[，,；;：:])")
+_TRAILING = "，,；;：:。！？!?"
+
+# Long sentences are cut to their best run of clauses, so the answer stays short.
+_LONG = 60
+_WINDOW = 80
+_TAIL = 20  # a short clause with a figure right after the window ("增长6.1%") joins it
+# ...when it has no subject of its own, i.e. it opens with the verb.
+_CONTINUES = re.compile(
+    r"(?:同比|比上年|较上年)?(?:达到|达|增长|下降|提高|提升|突破|超过|占|较|实现|年均|为|居|位居|迈上|累计)"
+)
+
+
+@dataclass(frozen=True)
+class _Query:
+    grams: frozenset[str]
+    year: str
+    figure: bool
+    plan: bool
+    result: bool
+
+
+def _query(question: str) -> _Query:
+    q = normal_form(question)
+    years = _YEAR.findall(q)
+    content = _QUESTION_WORDS.sub(" ", _YEAR.sub(" ", q))
+    return _Query(
+        frozenset(char_bigrams(content)),
+        years[0] if years else "",
+        bool(_ASKS_FIGURE.search(q)),
+        bool(_ASKS_PLAN.search(q)),
+        bool(_ASKS_RESULT.search(q)),
+    )
+
+
+def _score(norm: str, passage: Passage, q: _Query, weights: dict[str, float]) -> float:
+    total = sum(weights.get(g, 0.0) for g in q.grams)
+    if not total:
+        return 0.0
+    grams = char_bigrams(norm)
+    score = sum(weights.get(g, 0.0) for g in q.grams & grams) / total
+    if q.figure and extract_figures(norm):
+        score += 0.15
+    if q.year:
+        others = set(_YEAR.findall(norm)) - {q.year}
+        if q.year in _YEAR.findall(norm) or (passage.year == int(q.year) and not others):
+            score += 0.1
+        elif others or (passage.year is not None and passage.year != int(q.year)):
+            score -= 0.1
+    if q.plan and not q.result:
+        score += {"plan": 0.1, "result": -0.05}.get(passage.kind, 0.0)
+    elif q.result and not q.plan:
+        score += {"result": 0.05, "plan": -0.05}.get(passage.kind, 0.0)
+    return score
+
+
+def _clauses(sentence: str) -> list[tuple[str, str]]:
+    """(source, normal form) of each clause, normalising the sentence once.
+
+    Example: ``_clauses("達到30145.79億元，增長6.1%")``
+    -> ``[("達到30145.79億元，", "达到30145.79亿元,"), ("增長6.1%", "增长6.1%")]``.
+    """
+    source = [c for c in _CLAUSE.split(sentence) if c]
+    norm = [c for c in _CLAUSE.split(normal_form(sentence)) if c]
+    if len(norm) != len(source):
+        # NFKC can turn a rare character into a delimiter: normalise clause by clause.
+        norm = [normal_form(c) for c in source]
+    return list(zip(source, norm, strict=True))
+
+
+def _windows(sentence: str) -> list[tuple[str, str]]:
+    """(source, normal form) of the sentence, or for a long one of every short run of clauses.
+
+    Example: ``_windows("甲，乙")`` -> ``[("甲，乙", "甲,乙")]`` (short sentences are kept whole).
+    """
+    if len(sentence) <= _LONG or "｜" in sentence or "|" in sentence:
+        return [(sentence, normal_form(sentence))]
+    clauses = _clauses(sentence)
+    tails = [
+        len(c) <= _TAIL and bool(_CONTINUES.match(n)) and bool(extract_figures(n))
+        for c, n in clauses
+    ]
+    out = []
+    for i in range(len(clauses)):
+        for j in range(i, len(clauses)):
+            if sum(len(c) for c, _ in clauses[i : j + 1]) > _WINDOW and j > i:
+                break
+            end = j + 1
+            # Subject-less figure clauses ("达到30145.79亿元，增长6.1%") belong to the window.
+            while end < len(clauses) and tails[end]:
+                end += 1
+            window = clauses[i:end]
+            out.append(("".join(c for c, _ in window), "".join(n for _, n in window)))
+    return out
+
+
+def _candidates(passages: list[Passage]) -> list[tuple[int, int, str, str]]:
+    """(passage number, sentence index, source text, normal form) of every candidate."""
+    out = []
+    for n, passage in enumerate(passages, 1):
+        for s, sentence in enumerate(split_sentences(passage.text)):
+            for source, norm in _windows(sentence):
+                core = source.strip().rstrip(_TRAILING).strip()
+                if core:
+                    out.append((n, s, core, norm.strip().rstrip(_TRAILING).strip()))
+    return out
+
+
+def extractive_answer(question: str, passages: list[Passage], max_sentences: int = 3) -> str:
+    """Up to ``max_sentences`` source sentences answering ``question``, each marked ``[n]``.
+
+    ``n`` is the passage's 1-based position in ``passages``; ``REFUSAL`` when nothing
+    scores at least ``THRESHOLD``.
+
+    Example: ``extractive_answer("2023年重庆地区生产总值是多少？", [p_gdp])``
+    -> ``"全年地区生产总值迈上3万亿元新台阶，达到30145.79亿元，增长6.1%[1]。"``;
+    ``extractive_answer("火星上有几座城市？", [p_gdp])`` -> ``"文档中没有相关信息"``.
+    """
+    q = _query(question)
+    candidates = _candidates(passages)
+    if not candidates or not q.grams:
+        return REFUSAL
+    # IDF over the sentences at hand: 重庆 in every sentence should count for little.
+    frequency: dict[str, int] = {}
+    for norm in {c[3] for c in candidates}:
+        for g in char_bigrams(norm) & q.grams:
+            frequency[g] = frequency.get(g, 0) + 1
+    size = len({(c[0], c[1]) for c in candidates})
+    weights = {g: math.log(1 + size / (1 + frequency.get(g, 0))) for g in q.grams}
+    scored = [(_score(c[3], passages[c[0] - 1], q, weights), -len(c[2]), c) for c in candidates]
+    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    if not scored or scored[0][0] < THRESHOLD:
+        return REFUSAL
+    floor = max(THRESHOLD, scored[0][0] * 0.75)
+    chosen: list[tuple[int, int, str, str]] = []
+    for score, _, cand in scored:
+        if score < floor or len(chosen) >= max_sentences:
+            break
+        # One window per source sentence, and no repeated text from duplicate passages.
+        if any(c[:2] == cand[:2] or c[3] == cand[3] for c in chosen):
+            continue
+        chosen.append(cand)
+    return "".join(f"{core}[{n}]。" for n, _, core, _ in chosen)
