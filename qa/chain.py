@@ -11,9 +11,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from qa.clean import is_traditional, normal_form, to_traditional
-from qa.compare import comparison_note, expand_years
+from qa.compare import comparison_note
 from qa.prompt import build_messages, pack_passages
-from qa.retrieve import hybrid_search
+from qa.retrieve import expand_years, hybrid_search, per_year_questions
 from qa.rewrite import standalone_question
 from qa.schema import Answer, Check, Passage
 
@@ -55,19 +55,12 @@ def years_covered(norm_question: str, passages: list[Passage]) -> bool:
 def retrieve_for(
     qa: Any, question: str, filters: Mapping[str, Any] | None
 ) -> tuple[list[Passage], list[Check]]:
-    """Top passages; a question over several years gets passages for each year."""
-    k = qa.settings.k
-    years = expand_years(normal_form(question))
-    if len(years) < 2 or (filters and "year" in filters):
-        return hybrid_search(qa.index, question, k=k, filters=filters), []
-    seen: dict[str, Passage] = {}
-    per_year = max(2, k // len(years) + 1)
-    for year in years:
-        merged = {**(filters or {}), "year": year}
-        for p in hybrid_search(qa.index, f"{year}年 {question}", k=per_year, filters=merged):
-            seen.setdefault(p.id, p)
-    passages = sorted(seen.values(), key=lambda p: -p.score)
-    return passages, [Check("per_year_retrieval", "、".join(str(y) for y in years))]
+    """Top passages; a question over several years gets the best of each year in turn."""
+    passages = hybrid_search(qa.index, question, k=qa.settings.k, filters=filters)
+    parts = per_year_questions(normal_form(question))
+    if not parts or (filters and "year" in filters):
+        return passages, []
+    return passages, [Check("per_year_retrieval", "、".join(str(y) for y, _ in parts))]
 
 
 def _finish(answer: Answer, question: str, started: float) -> Answer:

@@ -55,7 +55,7 @@ def _encoding() -> object:
 
 
 def count_tokens(text: str) -> int:
-    """tiktoken cl100k tokens. Example: ``count_tokens("地区生产总值")`` -> 7."""
+    """tiktoken cl100k tokens. Example: ``count_tokens("地区生产总值")`` -> 6."""
     return len(_encoding().encode(text))  # type: ignore[attr-defined]
 
 

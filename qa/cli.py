@@ -197,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", dest="json_out", help="把结果写入这个 JSON 文件")
     p.add_argument("--chart", help="PNG 图表路径（默认与 JSON 同名）")
     p.add_argument("--baseline", action="store_true", help="同时运行朴素基线")
-    p.add_argument("--limit", type=int, help="只评估前 N 条")
+    p.add_argument("--limit", type=int, help="只评估 N 条（在黄金集中均匀抽取）")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("ui", help="启动网页聊天界面")

@@ -12,11 +12,10 @@ import re
 from decimal import Decimal
 
 from qa.numbers import extract_figures
+from qa.retrieve import expand_years
 from qa.schema import Passage
 from qa.verify import parse_citations, split_sentences
 
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
-_RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年?\s*(?:到|至|-|—|~|～)\s*((?:19|20)\d\d)(?!\d)")
 _COMPARE_WORDS = (
     "比较",
     "对比",
@@ -31,20 +30,6 @@ _COMPARE_WORDS = (
 )
 
 
-def expand_years(norm_question: str) -> list[int]:
-    """Years a question names, ranges expanded.
-
-    Example: ``expand_years("2022到2024年gdp")`` -> ``[2022, 2023, 2024]``.
-    """
-    years: set[int] = set()
-    for a, b in _RANGE.findall(norm_question):
-        lo, hi = sorted((int(a), int(b)))
-        if hi - lo <= 10:
-            years.update(range(lo, hi + 1))
-    years.update(int(y) for y in _YEAR.findall(norm_question))
-    return sorted(years)
-
-
 def is_comparison(norm_question: str) -> bool:
     return len(expand_years(norm_question)) >= 2 or any(w in norm_question for w in _COMPARE_WORDS)
 
@@ -55,8 +40,12 @@ def _fmt(value: Decimal) -> str:
 
 
 _CLAUSE_END = re.compile(r"[，,；;：:、。]")
-_VERBS = re.compile(r"全年|分别|同比|比上年|较上年|达到|达|增长|下降|提高|提升|突破|超过|实现|为|约|近")
-_GENERIC = re.compile(r"(?:19|20)\d\d年?|重庆市?|全市|分别|是多少|多少|增长|比较|对比|变化|[？?，,、。\s]")
+_VERBS = re.compile(
+    r"全年|分别|同比|比上年|较上年|达到|达|增长|下降|提高|提升|突破|超过|实现|为|约|近"
+)
+_GENERIC = re.compile(
+    r"(?:19|20)\d\d年?|重庆市?|全市|分别|是多少|多少|增长|比较|对比|变化|[？?，,、。\s]"
+)
 
 
 def _bigrams(text: str) -> set[str]:

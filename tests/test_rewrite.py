@@ -110,7 +110,8 @@ def test_is_follow_up() -> None:
     assert is_follow_up("那規上工業增加值呢？")
     assert not is_follow_up(GDP_2023)
     assert not is_follow_up("？")
-    assert not is_follow_up("那么" + "重庆地区生产总值增长" * 5 + "呢？")  # too long to be elliptical
+    too_long = "那么" + "重庆地区生产总值增长" * 5 + "呢？"  # too long to be elliptical
+    assert not is_follow_up(too_long)
 
 
 def test_user_turns_reads_both_formats_and_skips_blanks() -> None:

@@ -6,6 +6,7 @@ import math
 
 import pytest
 
+from qa.schema import Passage
 from qa.scoring import (
     GoldItem,
     answer_correct,
@@ -17,7 +18,6 @@ from qa.scoring import (
     retrieval_scores,
     squash,
 )
-from qa.schema import Passage
 
 
 def p(doc: str, text: str) -> Passage:

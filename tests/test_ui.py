@@ -138,6 +138,25 @@ def test_note_when_verification_changed_the_draft() -> None:
     assert render.verification_note(same) == ""
 
 
+def test_backend_fallback_is_said_in_the_answer() -> None:
+    answer = Answer(
+        text="30145.79亿元[1]。",
+        citations=[GDP_PASSAGE],
+        checks=[Check("backend_fallback", "本地模型 x.gguf 不可用：timeout")],
+    )
+    assert "已改用抽取式回答" in render.render_answer(answer, turn=1)
+
+
+def test_refusal_markers_link_to_the_nearby_cards() -> None:
+    answer = Answer(
+        text="文档中没有相关信息。相关内容：《报告》一、回顾[1]；二、目标[2]。",
+        refused=True,
+        passages=[GDP_PASSAGE, JOBS_PASSAGE],
+    )
+    out = render.render_answer(answer, turn=4)
+    assert 'href="#src-4-2"' in out and 'id="src-4-2"' in out
+
+
 def test_error_messages_are_chinese_not_tracebacks() -> None:
     msg = render.error_message(
         QuestionError("问题不能为空，请输入要查询的内容（the question is empty）。")

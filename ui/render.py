@@ -338,8 +338,15 @@ def render_answer(
             f"{_meta_line(answer, question)}{_checks_details(answer.checks)}"
         )
     body = link_markers(esc(answer.text), turn, len(answer.citations))
-    note = verification_note(answer, draft)
-    note_html = f'<div class="qa-note" style="{_S_NOTE}">ⓘ {esc(note)}</div>' if note else ""
+    notes = [verification_note(answer, draft)]
+    notes += [
+        f"模型未能作答，已改用抽取式回答（{c.detail}）"
+        for c in answer.checks
+        if c.name == "backend_fallback"
+    ]
+    note_html = "".join(
+        f'<div class="qa-note" style="{_S_NOTE}">ⓘ {esc(n)}</div>' for n in notes if n
+    )
     return (
         f'<div class="qa-answer" style="{_S_ANSWER}">{body}</div>{note_html}'
         f"{_meta_line(answer, question)}"
