@@ -13,7 +13,7 @@ from typing import Any
 from qa.clean import is_traditional, normal_form, to_traditional
 from qa.compare import comparison_note
 from qa.prompt import build_messages, pack_passages
-from qa.retrieve import expand_years, hybrid_search, per_year_questions
+from qa.retrieve import expand_query, expand_years, hybrid_search, per_year_questions
 from qa.rewrite import standalone_question
 from qa.schema import Answer, Check, Passage
 
@@ -25,9 +25,14 @@ _GENERIC = frozenset(
 MIN_COVERAGE = 0.5
 
 
-def topic_coverage(q_tokens: list[str], passages: list[Passage]) -> float:
-    """Share of the question's topic words found in the best passages; a word the
-    reports write otherwise (``gdp`` -> 地区生产总值, see ``SYNONYMS``) counts in their wording.
+def topic_coverage(
+    q_tokens: list[str], passages: list[Passage], idf: Mapping[str, float] | None = None
+) -> float:
+    """IDF-weighted share of the question's topic words found in the passages; a word
+    the reports write otherwise (``gdp`` -> 地区生产总值, see ``SYNONYMS``) counts in
+    their wording. Rare words weigh most: a question about 成都 is not answered by
+    passages that match only its common words. Words the corpus never uses get the
+    mean weight (paraphrases use such words too).
 
     Example: tokens ``["医院", "数量"]`` against passages that mention neither -> 0.0.
     """
@@ -36,9 +41,14 @@ def topic_coverage(q_tokens: list[str], passages: list[Passage]) -> float:
     topic = [t for t in dict.fromkeys(q_tokens) if t not in _GENERIC and not t.isdigit()]
     if not topic:
         return 1.0
-    text = " ".join(p.norm or normal_form(p.text) for p in passages[:3])
+    text = " ".join(p.norm or normal_form(p.text) for p in passages)
+    default = sum(idf.values()) / len(idf) if idf else 1.0
+
+    def weight(t: str) -> float:
+        return max(idf.get(t, default), 0.1) if idf else 1.0
+
     found = [t for t in topic if t in text or (t in SYNONYMS and SYNONYMS[t] in text)]
-    return len(found) / len(topic)
+    return sum(weight(t) for t in found) / sum(weight(t) for t in topic)
 
 
 def years_covered(norm_question: str, passages: list[Passage]) -> bool:
@@ -93,7 +103,7 @@ def run_chain(
     checks.extend(more)
     passages = pack_passages(passages, settings.context_tokens)
     tokens = qa.index.tokenizer.tokens(normal_form(standalone).lower())
-    coverage = topic_coverage(tokens, passages)
+    coverage = topic_coverage(tokens, passages, qa.index.keyword.idf)
     base = Answer(text="", standalone_question=standalone, backend=label, passages=passages)
 
     if passages and not years_covered(normal_form(standalone), passages):
@@ -109,8 +119,11 @@ def run_chain(
         return
 
     draft = ""
+    # The extractive answer scores sentences by shared wording: ask in the reports' words
+    # too (gdp -> 地区生产总值), as retrieval does.
+    wording = expand_query(normal_form(standalone))
     if chosen == "extractive":
-        draft = extractive_answer(standalone, passages)
+        draft = extractive_answer(wording, passages)
     else:
         try:
             model = qa.chat_model(chosen)
@@ -128,7 +141,7 @@ def run_chain(
             checks.append(Check("backend_fallback", f"{label} 不可用：{reason}"))
             label = f"抽取式（{label} 不可用，已改用抽取式回答）"
             base.backend = label
-            draft = extractive_answer(standalone, passages)
+            draft = extractive_answer(wording, passages)
 
     verified = verify_answer(draft, passages, standalone)
     checks.extend(verified.checks)

@@ -16,6 +16,7 @@ a half-written index behind.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -114,16 +115,42 @@ def chroma_client(settings: Settings, gen_dir: Path | None) -> Any:
 
 def collection_name(settings: Settings, generation: int) -> str:
     # Server mode has no directories to swap: each generation is its own collection.
+    # One collection prefix belongs to one index_dir: ingest deletes the prefix's
+    # collections of generations it no longer keeps.
     return f"{settings.collection}-g{generation}" if settings.chroma_host else settings.collection
 
 
-def open_store(settings: Settings, gen_dir: Path, generation: int, embeddings: Any) -> Any:
+def server_generations(settings: Settings, client: Any) -> dict[int, str]:
+    """Server mode: generation -> collection name of this prefix's collections on the server."""
+    pattern = re.compile(rf"^{re.escape(settings.collection)}-g(\d+)$")
+    found: dict[int, str] = {}
+    for col in client.list_collections():
+        name = col if isinstance(col, str) else col.name
+        if m := pattern.match(name):
+            found[int(m.group(1))] = name
+    return found
+
+
+def _require_server_collection(settings: Settings, generation: int, client: Any) -> None:
+    """A manifest whose collection is gone (server wiped, another server, another prefix)
+    would otherwise open as an empty index and refuse every question."""
+    name = collection_name(settings, generation)
+    if generation not in server_generations(settings, client):
+        raise IndexError_(
+            f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port} 上没有索引集合 {name}"
+            f"（collection missing on the server）。请运行 `qa ingest --rebuild` 重建索引。"
+        )
+
+
+def open_store(
+    settings: Settings, gen_dir: Path, generation: int, embeddings: Any, client: Any = None
+) -> Any:
     from langchain_chroma import Chroma
 
     return Chroma(
         collection_name=collection_name(settings, generation),
         embedding_function=embeddings,
-        client=chroma_client(settings, gen_dir),
+        client=client if client is not None else chroma_client(settings, gen_dir),
     )
 
 
@@ -169,7 +196,10 @@ def open_index(settings: Settings, embeddings: Any) -> IndexHandle:
         )
     manifest = Manifest.read(gen_dir / MANIFEST)
     check_compatible(manifest, settings)
-    store = open_store(settings, gen_dir, manifest.generation, embeddings)
+    client = chroma_client(settings, gen_dir)
+    if settings.chroma_host:
+        _require_server_collection(settings, manifest.generation, client)
+    store = open_store(settings, gen_dir, manifest.generation, embeddings, client)
     got = store.get(include=["metadatas"])
     ids: list[str] = list(got["ids"])
     metadatas: list[dict[str, Any]] = [dict(m or {}) for m in got["metadatas"]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -40,8 +41,11 @@ from qa.index import (
     IndexMismatch,
     Manifest,
     check_compatible,
+    chroma_client,
+    collection_name,
     current_generation,
     open_store,
+    server_generations,
 )
 from qa.keyword import Tokenizer
 from qa.settings import SCHEMA_VERSION, Settings
@@ -132,7 +136,22 @@ def _doc_entry(source: SourceDoc, docs: list[Document], settings: Settings) -> d
         "script": source.info.script,
         "chunking": [settings.chunk_tokens, settings.chunk_overlap_tokens],
         "catalog": _catalog_hash(source.path),
+        "pipeline": pipeline_hash(),
     }
+
+
+@functools.lru_cache(maxsize=1)
+def pipeline_hash() -> str:
+    """Hash of the code that turns a file into chunks and tokens: a changed cleaner
+    or chunker must re-process unchanged files (their embeddings mostly come from
+    the cache), never leave chunks that the current code would not produce."""
+    from qa import chunk, clean, corpus, keyword, mojibake, script, tables
+
+    h = hashlib.sha256()
+    for module in (chunk, clean, corpus, keyword, mojibake, script, tables):
+        h.update(Path(str(module.__file__)).read_bytes())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()[:16]
 
 
 def _catalog_hash(path: Path) -> str:
@@ -162,6 +181,7 @@ def _nothing_changed(
             or entry.get("sha") != hashlib.sha256(raw.encode("utf-8")).hexdigest()
             or entry.get("chunking") != [settings.chunk_tokens, settings.chunk_overlap_tokens]
             or entry.get("catalog") != _catalog_hash(path)
+            or entry.get("pipeline") != pipeline_hash()
         ):
             return None
         seen[path.name] = entry
@@ -228,6 +248,9 @@ def ingest(
         )
     show = settings.progress if progress is None else progress
     report = IngestReport()
+    if settings.chroma_host:
+        # An unreachable server is reported before anything is written (IndexError_).
+        chroma_client(settings, None)
     with ingest_lock(settings.index_dir):
         old_dir = current_generation(settings.index_dir)
         old = Manifest.read(old_dir / MANIFEST) if old_dir else None
@@ -284,9 +307,15 @@ def ingest(
             key_encoder="sha256",
         )
         counting = CountingEmbeddings(inner=cached, on_batch=bar.update)
-        store = open_store(settings, gen_dir, generation, counting)
+        client = chroma_client(settings, gen_dir)
+        if settings.chroma_host:
+            # A collection of this number can only be a leftover (a killed ingest, an
+            # index_dir deleted while the server kept its data): never build on it.
+            with contextlib.suppress(Exception):
+                client.delete_collection(collection_name(settings, generation))
+        store = open_store(settings, gen_dir, generation, counting, client)
         if settings.chroma_host and base is not None:
-            _copy_collection(settings, base.generation, store)
+            _copy_collection(settings, base.generation, store, client)
         records = SQLRecordManager(
             f"qa-{settings.collection}", db_url=f"sqlite:///{gen_dir / 'records.sqlite'}"
         )
@@ -316,28 +345,49 @@ def ingest(
         manifest.write(gen_dir / MANIFEST)
         _swap_current(settings.index_dir, gen_dir)
         _prune(settings.index_dir, {gen_dir.resolve(), *([old_dir.resolve()] if old_dir else [])})
+        if settings.chroma_host:
+            kept = {generation, *([old.generation] if old is not None else [])}
+            _prune_server(settings, client, kept)
         report.generation = generation
         report.seconds = time.perf_counter() - started
         return report
 
 
-def _copy_collection(settings: Settings, old_generation: int, store: Any) -> None:
-    """Server mode: seed the new generation's collection from the old one (vectors included)."""
-    from qa.index import chroma_client, collection_name
+def _prune_server(settings: Settings, client: Any, keep: set[int]) -> None:
+    """Server mode: delete this prefix's collections of generations not kept (older
+    ones and those a killed ingest left); the previous one stays for open readers."""
+    for gen, name in server_generations(settings, client).items():
+        if gen not in keep:
+            with contextlib.suppress(Exception):  # gone already, or retried next time
+                client.delete_collection(name)
 
-    client = chroma_client(settings, None)
+
+def _copy_collection(settings: Settings, old_generation: int, store: Any, client: Any) -> None:
+    """Server mode: seed the new generation's collection from the old one (vectors included),
+    page by page within the server's batch limit."""
+    name = collection_name(settings, old_generation)
     try:
-        old = client.get_collection(collection_name(settings, old_generation))
-    except Exception:
-        return
-    got = old.get(include=["embeddings", "documents", "metadatas"])
-    if got["ids"]:
+        old = client.get_collection(name)
+    except Exception as exc:
+        # The copied record manager lists the old chunks as indexed: going on without
+        # them would silently drop every unchanged report from the new generation.
+        raise IngestError(
+            f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port} 上找不到上一代索引集合"
+            f" {name}（{type(exc).__name__}）。请运行 `qa ingest --rebuild` 重建索引。"
+        ) from exc
+    page = max(1, min(int(client.get_max_batch_size()), 5000))
+    offset = 0
+    while True:
+        got = old.get(include=["embeddings", "documents", "metadatas"], limit=page, offset=offset)
+        if not got["ids"]:
+            break
         store._collection.add(
             ids=got["ids"],
             embeddings=got["embeddings"],
             documents=got["documents"],
             metadatas=got["metadatas"],
         )
+        offset += len(got["ids"])
 
 
 class _NoBar:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,11 @@ class KeywordIndex:
 
         self.size = len(docs)
         self._bm25 = BM25Okapi([list(d) for d in docs] or [[""]], k1=k1, b=b)
+
+    @cached_property
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of each indexed token."""
+        return dict(self._bm25.idf)
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         if not self.size or not query_tokens:

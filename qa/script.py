@@ -40,15 +40,18 @@ def is_traditional(text: str) -> bool:
     return changed >= 1 and changed * 10 >= len(cjk)
 
 
-_WS = re.compile(r"\s+")
+_SPACES = re.compile(r"[^\S\n]+")
+_BREAKS = re.compile(r"\s*\n\s*")
 
 
 def normal_form(text: str) -> str:
-    """Simplified script, half-width letters/digits/punctuation, single spaces.
+    """Simplified script, half-width letters/digits/punctuation, single spaces; line
+    breaks are kept (one per break), because a table row's cells must not run into
+    the next row's (``…：2.35\n万人发明专利…`` is not "2.35万人").
 
     Example: ``normal_form("地區生產總值２０２４年，增長５．７％")``
     -> ``"地区生产总值2024年,增长5.7%"``.
     """
     text = unicodedata.normalize("NFKC", text)
     text = to_simplified(text)
-    return _WS.sub(" ", text).strip()
+    return _BREAKS.sub("\n", _SPACES.sub(" ", text)).strip()

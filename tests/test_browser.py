@@ -80,7 +80,17 @@ def _ask_and_check(browser: Any, url: str, screenshot: Path, answer_timeout_s: f
         except Exception:  # a very fast answer may replace it before we look
             pass
         card = page.locator("#src-1-1")
-        card.wait_for(timeout=answer_timeout_s * 1000)
+        done = page.locator("#src-1-1, .qa-error, .qa-refusal").first
+        try:
+            done.wait_for(timeout=answer_timeout_s * 1000)
+        except Exception as exc:
+            last = page.locator("#qa-chat .message").last
+            shown = last.inner_text() if last.count() else "(no message)"
+            raise AssertionError(
+                f"no answer within {answer_timeout_s} s; chat shows: {shown}"
+            ) from exc
+        if not card.count():
+            raise AssertionError(f"no source card; chat shows: {done.inner_text()}")
         answer = page.locator(".qa-answer").first
         expect(answer).to_contain_text(GDP_FIGURE)
         marker = page.locator('a.qa-cite[href="#src-1-1"]').first

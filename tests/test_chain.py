@@ -128,7 +128,8 @@ def make_qa(tmp_path: Any, retrieval: FakeRetrieval) -> Any:
     def make(model: Any = None, **changes: Any) -> ReportQA:
         settings = Settings(index_dir=tmp_path / "unused", progress=False, **changes)
         qa_obj = ReportQA(settings, build_if_missing=False)
-        qa_obj._handle = SimpleNamespace(tokenizer=_TOKENIZER)
+        # Unweighted topic coverage: no corpus statistics for a handful of passages.
+        qa_obj._handle = SimpleNamespace(tokenizer=_TOKENIZER, keyword=SimpleNamespace(idf={}))
         if model is not None:
             qa_obj._chat_models["local"] = model
         return qa_obj
@@ -329,6 +330,45 @@ def test_a_paraphrase_passes_the_gate_in_the_reports_wording(make_qa: Any) -> No
     )
     assert not a.refused
     assert "30145.79" in a.text
+
+
+def test_extractive_answers_a_paraphrase_in_the_reports_wording(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    """'GDP' must find 地区生产总值, not the sentence that happens to say GDP."""
+    distractor = passage(
+        "gdp-share",
+        DOC_000,
+        2023,
+        "result",
+        "促进民营经济高质量发展，300余万户次经营主体享受税费减免540亿元，民营经济增加值占GDP比重60%左右。",
+        0.95,
+    )
+    retrieval.passages = [distractor, GDP_2023]
+    a = make_qa().ask("2023年重庆GDP是多少？", backend="extractive")
+    assert not a.refused
+    assert "30145.79亿元" in a.text.split("。")[0]
+
+
+def test_extractive_picks_the_asked_indicator_from_a_long_sentence(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    """The 2024 work report lists GDP, then GDP per head, in one sentence: the answer
+    to "地区生产总值" is 32193.15亿元, not 人均地区生产总值突破10万元."""
+    whole = passage(
+        "gdp24-full",
+        DOC_001,
+        2024,
+        "result",
+        "——經濟運行穩中有進、發展態勢向上向好。全年地區生產總值達到32193.15億元、增長5.7%,"
+        "人均地區生產總值突破10萬元,規上工業增加值增長7.3%,服務業增加值增長6.8%,"
+        "工業投資、民間投資分別增長11.2%、8.1%,社會消費品零售總額增長3.6%,"
+        "市場預期和社會信心不斷增強。",
+        0.9,
+    )
+    retrieval.passages = [whole]
+    a = make_qa().ask("2024年重庆地区生产总值是多少？", backend="extractive")
+    assert "32193.15" in a.text, a.text
 
 
 def test_prompt_injection_in_the_question_does_not_leak_the_system_prompt(make_qa: Any) -> None:

@@ -69,6 +69,8 @@ def test_import_is_light() -> None:
 
 def test_resolve_backend_auto_without_model(tmp_path: Path) -> None:
     assert resolve_backend(_empty(tmp_path)) == "extractive"
+    # A configured OpenAI-compatible server is an explicit choice.
+    assert resolve_backend(_empty(tmp_path, openai_base_url="http://127.0.0.1:9/v1")) == "openai"
 
 
 def test_resolve_backend_auto_with_model(tmp_path: Path) -> None:
@@ -109,7 +111,8 @@ def test_backend_label_never_shows_the_key(tmp_path: Path) -> None:
     assert labels["local"] == "本地模型 m.gguf"
     assert labels["openai"] == "OpenAI兼容服务 http://127.0.0.1:8080/v1 (qwen2.5-7b)"
     assert labels["extractive"] == "抽取式（无模型）"
-    assert labels["auto"] == "抽取式（无模型）"
+    # A configured server URL makes "auto" choose it.
+    assert labels["auto"] == labels["openai"]
     for label in labels.values():
         assert SECRET not in label
     # The chat model keeps the key as a SecretStr.
