@@ -114,8 +114,9 @@ class ReportQA:
         """
         from qa.chain import run_chain
 
+        # Checked here, not inside the generator, so a bad question fails at the call.
         text = check_question(question, self.settings)
-        yield from run_chain(self, text, history or [], filters, backend)
+        return run_chain(self, text, history or [], filters, backend)
 
     def chat_model(self, backend: str) -> Any:
         """The chat model of a backend, loaded once per ReportQA."""

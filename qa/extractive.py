@@ -85,7 +85,8 @@ def _score(norm: str, passage: Passage, q: _Query, weights: dict[str, float]) ->
             score -= 0.1
     if q.plan and not q.result:
         score += {"plan": 0.1, "result": -0.05}.get(passage.kind, 0.0)
-    elif q.result and not q.plan:
+    elif not q.plan:
+        # A plain "…是多少" asks what happened, as retrieval assumes too.
         score += {"result": 0.05, "plan": -0.05}.get(passage.kind, 0.0)
     return score
 
@@ -163,8 +164,14 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
             frequency[g] = frequency.get(g, 0) + 1
     size = len({(c[0], c[1]) for c in candidates})
     weights = {g: math.log(1 + size / (1 + frequency.get(g, 0))) for g in q.grams}
-    scored = [(_score(c[3], passages[c[0] - 1], q, weights), -len(c[2]), c) for c in candidates]
-    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    scored = [
+        (_score(c[3], passages[c[0] - 1], q, weights), i, c) for i, c in enumerate(candidates)
+    ]
+    # Ties go to the candidate met first: passages come in rank order, and a long
+    # sentence's opening clause names its subject ("全年地区生产总值达到…") where a
+    # later, shorter window would match the same words in a qualified indicator
+    # ("人均地区生产总值…").
+    scored.sort(key=lambda t: (-t[0], t[1]))
     if not scored or scored[0][0] < THRESHOLD:
         return REFUSAL
     floor = max(THRESHOLD, scored[0][0] * 0.75)
@@ -176,4 +183,37 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
         if any(c[:2] == cand[:2] or c[3] == cand[3] for c in chosen):
             continue
         chosen.append(cand)
-    return "".join(f"{core}[{n}]。" for n, _, core, _ in chosen)
+    return "".join(f"{_with_list(core, passages[n - 1], s)}[{n}]。" for n, s, core, _ in chosen)
+
+
+_INTRO = re.compile(r"(?:是|为|包括|如下|有)[：:]?$|[：:]$")
+
+
+def _with_list(core: str, passage: Passage, index: int) -> str:
+    """A sentence that only introduces what follows (a heading such as
+    ``2024年主要预期目标``, or ``…目标是：``) brings the following lines with it.
+
+    Example: ``"2024年主要预期目标"`` followed by ``"地区生产总值增长6%左右"`` ->
+    ``"2024年主要预期目标：地区生产总值增长6%左右；…"`` (the ``：``/``；`` joiners are
+    the only characters not copied from the passage).
+    """
+    heading = len(core) <= 16 and not extract_figures(core)
+    if not (heading or _INTRO.search(core)):
+        return core
+    sentences = split_sentences(passage.text)
+    current = sentences[index] if index < len(sentences) else ""
+    at = current.find(core)
+    # A window of a long sentence: its list is the rest of that same sentence.
+    tail = current[at + len(core) :].lstrip("：:，, ") if at >= 0 else ""
+    rest = [t.strip().rstrip(_TRAILING) for t in [tail, *sentences[index + 1 :]] if t.strip()]
+    items: list[str] = []
+    for item in rest:
+        if not item or sum(len(i) for i in items) + len(item) > _LIST_CHARS:
+            break
+        items.append(item)
+    if not items:
+        return core
+    return core.rstrip("：:") + "：" + "；".join(items)
+
+
+_LIST_CHARS = 160
