@@ -123,5 +123,7 @@ class ReportQA:
         if backend not in self._chat_models:
             from qa.llm import make_chat_model
 
-            self._chat_models[backend] = make_chat_model(self.settings, backend)
+            self._chat_models[backend] = make_chat_model(
+                self.settings, backend, max_tokens=self.settings.answer_tokens
+            )
         return self._chat_models[backend]

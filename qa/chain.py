@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from qa.clean import is_traditional, normal_form, to_traditional
+from qa.clean import is_traditional, normal_form, to_simplified, to_traditional
 from qa.compare import comparison_note
 from qa.prompt import build_messages, pack_passages
 from qa.retrieve import expand_query, expand_years, hybrid_search, per_year_questions
@@ -74,8 +74,8 @@ def retrieve_for(
 
 
 def _finish(answer: Answer, question: str, started: float) -> Answer:
-    if is_traditional(question):
-        answer.text = to_traditional(answer.text)
+    # Answer in the script the user asked in; citations keep the source's own text.
+    answer.text = (to_traditional if is_traditional(question) else to_simplified)(answer.text)
     answer.seconds = time.perf_counter() - started
     return answer
 
@@ -101,7 +101,8 @@ def run_chain(
         checks.append(Check("rewritten", standalone))
     passages, more = retrieve_for(qa, standalone, filters)
     checks.extend(more)
-    passages = pack_passages(passages, settings.context_tokens)
+    budget = settings.local_context_tokens if chosen == "local" else settings.context_tokens
+    passages = pack_passages(passages, budget)
     tokens = qa.index.tokenizer.tokens(normal_form(standalone).lower())
     coverage = topic_coverage(tokens, passages, qa.index.keyword.idf)
     base = Answer(text="", standalone_question=standalone, backend=label, passages=passages)

@@ -47,7 +47,10 @@ class Settings:
     openai_model: str = ""
     openai_api_key: str = field(default="", repr=False)
     llm_timeout: float = 60.0
-    context_tokens: int = 1800
+    context_tokens: int = 1200
+    # A 1.5B model on 2 CPU cores reads ~50 prompt tokens/s: fewer, shorter passages.
+    local_context_tokens: int = 600
+    answer_tokens: int = 256
     chroma_host: str = ""
     chroma_port: int = 8000
     collection: str = "reports"

@@ -390,7 +390,8 @@ def test_extractive_answer_does_not_quote_instructions(poisoned: ReportQA) -> No
 def test_passage_html_is_escaped_in_source_cards(poisoned: ReportQA) -> None:
     from ui.render import render_answer, render_user
 
-    hits = [p for p in poisoned.retrieve("网页显示测试段落") if "<script>" in p.text]
+    found = poisoned.retrieve("网页显示测试段落", filters={"doc": INJECTED_DOC})
+    hits = [p for p in found if "<script>" in p.text]
     assert hits, "the passage keeps its text as written"
     answer = Answer(
         text="网页显示测试<script>alert(2)</script>段落[1]。", citations=hits[:1], backend="x"

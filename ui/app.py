@@ -54,9 +54,9 @@ TITLE = "重庆政府报告问答"
 EXAMPLES = [
     "2023年重庆地区生产总值是多少？",
     "2024年重庆地区生产总值增长的预期目标是多少？",
+    "2023年重庆城镇新增就业多少人？",
     "2022年重庆规模以上工业增加值增长多少？",
-    "2024年重庆城镇新增就业多少人？",
-    "2023年重庆有多少家三甲医院？",
+    "重庆全市医疗卫生机构床位总数是多少张？",  # not in the reports: shows a refusal
 ]
 ALL_DOCS = ""  # dropdown value meaning "no document filter"
 ALL_YEARS = ""
@@ -339,7 +339,7 @@ def build_app(
         gr.Examples(list(examples), inputs=[question], label="示例问题")
 
         outputs = [chatbot, state, question, backend]
-        common = {"concurrency_limit": limit, "concurrency_id": CONCURRENCY_ID}
+        common: dict[str, Any] = {"concurrency_limit": limit, "concurrency_id": CONCURRENCY_ID}
         question.submit(
             handlers.stream_turn,
             [question, doc, year, state],

@@ -1,0 +1,353 @@
+"""Client/server mode against a real Chroma server (``chroma run`` from the chromadb package).
+
+One server per module, on a free loopback port, with its data in a tmp folder;
+each test uses a collection prefix of its own, so tests do not see each other's
+generations. The manifest, record manager and embedding cache stay in the local
+``index_dir``; each generation is a collection ``<prefix>-g<N>`` on the server.
+
+The small corpus (000 + 004) starts from the session index's embedding cache, so
+only what a test adds or changes is embedded. The SIGKILL test embeds 001 for real.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import DOC_000, DOC_001, DOC_004, copy_seeds
+
+from qa.api import ReportQA
+from qa.index import CURRENT, MANIFEST, IndexError_, Manifest, current_generation
+from qa.ingest import IngestError, ingest
+from qa.settings import PROJECT_ROOT, Settings
+
+pytestmark = pytest.mark.slow
+
+HOST = "127.0.0.1"
+GDP_Q = "2023年重庆地区生产总值是多少？"
+MARKER = "青蛙跳跃测试计划"
+NEW_PARAGRAPH = f"\n\n2024年将实施{MARKER}，目标是建成九百九十九个示范点。\n"
+HEARTBEAT_WAIT = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+def _heartbeat(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{port}/api/v2/heartbeat", timeout=2) as r:
+            return bool(r.status == 200)
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A real ``chroma run`` on a free port; yields the port, terminated at the end."""
+    exe = Path(sys.executable).with_name("chroma")
+    if not exe.exists():
+        found = shutil.which("chroma")
+        assert found, "the chroma CLI (installed with chromadb) is missing"
+        exe = Path(found)
+    root = tmp_path_factory.mktemp("chroma-server")
+    port = free_port()
+    log = (root / "server.log").open("wb")
+    proc = subprocess.Popen(
+        [str(exe), "run", "--path", str(root / "data"), "--port", str(port), "--host", HOST],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + HEARTBEAT_WAIT
+        while not _heartbeat(port):
+            assert proc.poll() is None, (root / "server.log").read_text(errors="replace")[-2000:]
+            assert time.monotonic() < deadline, f"no heartbeat within {HEARTBEAT_WAIT:.0f} s"
+            time.sleep(0.2)
+        yield port
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _client(port: int) -> Any:
+    import chromadb
+
+    return chromadb.HttpClient(host=HOST, port=port)
+
+
+def _collections(port: int, prefix: str) -> set[str]:
+    names = {c if isinstance(c, str) else c.name for c in _client(port).list_collections()}
+    return {n for n in names if re.fullmatch(rf"{re.escape(prefix)}-g\d+", n)}
+
+
+def _cache_entries(settings: Settings) -> int:
+    cache = settings.index_dir / "embed_cache"
+    return sum(1 for p in cache.iterdir() if p.is_file()) if cache.exists() else 0
+
+
+def _warm_cache(seed_index: tuple[Settings, Any], settings: Settings) -> None:
+    """Copy from the session index's cache the vectors of exactly this corpus's passages
+    (key: namespace + sha256 of the embedded text, as ``CacheBackedEmbeddings`` writes it):
+    anything else the test adds is embedded for real."""
+    from qa.corpus import load_corpus
+    from qa.embed import embedder_id
+    from qa.ingest import to_documents
+    from qa.keyword import Tokenizer
+
+    namespace = re.sub(r"[^A-Za-z0-9_.-]", "_", embedder_id(settings)) + "-"
+    source = seed_index[0].index_dir / "embed_cache"
+    target = settings.index_dir / "embed_cache"
+    target.mkdir(parents=True, exist_ok=True)
+    sources, _ = load_corpus([settings.seeds_dir])
+    tokenizer = Tokenizer()
+    for src in sources:
+        for doc in to_documents(src, settings, tokenizer):
+            key = namespace + hashlib.sha256(doc.page_content.encode("utf-8")).hexdigest()
+            if (source / key).exists():
+                shutil.copyfile(source / key, target / key)
+
+
+def server_settings(
+    seed_index: tuple[Settings, Any], root: Path, port: int, prefix: str
+) -> Settings:
+    copy_seeds(root / "seeds", (DOC_004, DOC_000))
+    settings = Settings(
+        seeds_dir=root / "seeds",
+        index_dir=root / "index",
+        progress=False,
+        chroma_host=HOST,
+        chroma_port=port,
+        collection=prefix,
+    )
+    _warm_cache(seed_index, settings)
+    return settings
+
+
+def _doc_ids(settings: Settings, doc: str) -> set[str]:
+    handle = ReportQA(settings, build_if_missing=False).index
+    return {cid for cid, m in zip(handle.ids, handle.metadatas, strict=True) if m["doc"] == doc}
+
+
+def _docs(settings: Settings) -> set[str]:
+    return {str(m["doc"]) for m in ReportQA(settings, build_if_missing=False).index.metadatas}
+
+
+# --- the happy path ----------------------------------------------------------------------
+def test_ingest_search_and_answer_against_a_server(
+    seed_index: tuple[Settings, Any], chroma_server: int, tmp_path: Path
+) -> None:
+    settings = server_settings(seed_index, tmp_path, chroma_server, "happy")
+    cache_before = _cache_entries(settings)
+    report = ingest(settings)
+    assert report.changed and report.generation == 1 and report.files == 2
+    assert report.added == report.chunks > 40
+    assert _cache_entries(settings) == cache_before  # every vector came from the cache
+    # The vectors live on the server; the local folder keeps manifest and records only.
+    gen = current_generation(settings.index_dir)
+    assert gen is not None and not (gen / "chroma").exists()
+    assert {p.name for p in gen.iterdir()} >= {MANIFEST, "records.sqlite"}
+    assert _collections(chroma_server, "happy") == {"happy-g1"}
+
+    qa = ReportQA(settings, build_if_missing=False)
+    handle = qa.index
+    # The keyword side holds exactly the collection's chunks, position by position.
+    col = _client(chroma_server).get_collection("happy-g1")
+    assert col.count() == handle.size == handle.keyword.size == report.chunks
+    got = col.get(ids=handle.ids, include=["metadatas"])
+    tokens = {
+        cid: str(m["tokens"]).split() for cid, m in zip(got["ids"], got["metadatas"], strict=True)
+    }
+    assert set(tokens) == set(handle.ids)
+    assert list(handle.keyword._bm25.doc_len) == [len(tokens[cid]) for cid in handle.ids]
+
+    top = qa.retrieve(GDP_Q)
+    assert any("30145.79" in p.text and p.doc == DOC_004 for p in top)
+    only_000 = qa.retrieve("地区生产总值", filters={"doc": DOC_000})  # a where clause, server-side
+    assert only_000 and {p.doc for p in only_000} == {DOC_000}
+    answer = qa.ask(GDP_Q, backend="extractive")
+    assert not answer.refused and "30145.79" in answer.text and answer.citations
+    assert answer.citations[0].doc == DOC_004
+
+    # Re-ingest: nothing to do, nothing embedded, same generation.
+    started = time.perf_counter()
+    again = ingest(settings)
+    assert time.perf_counter() - started < 15
+    assert (again.embedded, again.added, again.deleted, again.changed) == (0, 0, 0, False)
+    assert again.generation == 1 and _collections(chroma_server, "happy") == {"happy-g1"}
+
+
+def test_changed_file_updates_only_its_chunks_and_old_collections_go(
+    seed_index: tuple[Settings, Any], chroma_server: int, tmp_path: Path
+) -> None:
+    settings = server_settings(seed_index, tmp_path, chroma_server, "change")
+    ingest(settings)
+    ids_000, ids_004 = _doc_ids(settings, DOC_000), _doc_ids(settings, DOC_004)
+    reader = ReportQA(settings, build_if_missing=False)
+    assert reader.retrieve(GDP_Q)  # opened on generation 1
+    cache_before = _cache_entries(settings)
+
+    path = settings.seeds_dir / DOC_004
+    path.write_text(path.read_text(encoding="utf-8") + NEW_PARAGRAPH, encoding="utf-8")
+    report = ingest(settings)
+
+    assert report.changed and report.generation == 2 and report.unchanged_files == 1
+    assert 0 < report.added <= len(ids_004) and report.deleted <= len(ids_004)
+    assert 0 < _cache_entries(settings) - cache_before <= report.added  # only new text embedded
+    assert _doc_ids(settings, DOC_000) == ids_000  # the other report is untouched
+    assert _doc_ids(settings, DOC_004) != ids_004
+    assert _collections(chroma_server, "change") == {"change-g1", "change-g2"}
+    # The reader still on generation 1 answers as before; reload sees generation 2.
+    assert not [p for p in reader.retrieve(MARKER) if MARKER in p.text]
+    reader.reload()
+    assert [p for p in reader.retrieve(MARKER) if MARKER in p.text and p.doc == DOC_004]
+
+    # One more change: generation 1's collection and folder go, the previous (2) stays.
+    (settings.seeds_dir / DOC_000).unlink()
+    report = ingest(settings)
+    assert report.generation == 3 and report.deleted == len(ids_000) and report.added == 0
+    assert _collections(chroma_server, "change") == {"change-g2", "change-g3"}
+    assert sorted(p.name for p in settings.index_dir.glob("gen-*")) == ["gen-00002", "gen-00003"]
+    assert _docs(settings) == {DOC_004}
+
+
+def test_collection_missing_on_the_server_is_refused_with_the_fix(
+    seed_index: tuple[Settings, Any], chroma_server: int, tmp_path: Path
+) -> None:
+    settings = server_settings(seed_index, tmp_path, chroma_server, "gone")
+    ingest(settings)
+    _client(chroma_server).delete_collection("gone-g1")  # the server lost its data
+    with pytest.raises(IndexError_, match=r"gone-g1.*qa ingest --rebuild"):
+        ReportQA(settings, build_if_missing=False).retrieve(GDP_Q)
+    # An update cannot start from the lost collection either (it would drop 000 silently).
+    path = settings.seeds_dir / DOC_004
+    path.write_text(path.read_text(encoding="utf-8") + NEW_PARAGRAPH, encoding="utf-8")
+    with pytest.raises(IngestError, match="qa ingest --rebuild"):
+        ingest(settings)
+    assert ingest(settings, rebuild=True).changed
+    assert _docs(settings) == {DOC_000, DOC_004}
+
+
+# --- the server is not there --------------------------------------------------------------
+def test_unreachable_server_is_a_clear_error_and_writes_nothing(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens here
+    copy_seeds(tmp_path / "seeds", (DOC_004,))
+    settings = Settings(
+        seeds_dir=tmp_path / "seeds",
+        index_dir=tmp_path / "index",
+        progress=False,
+        chroma_host=HOST,
+        chroma_port=port,
+    )
+    for attempt in (lambda: ingest(settings), lambda: ReportQA(settings).retrieve(GDP_Q)):
+        started = time.perf_counter()
+        with pytest.raises(IndexError_) as info:
+            attempt()
+        assert time.perf_counter() - started < 10
+        assert f"{HOST}:{port}" in str(info.value) and "Chroma" in str(info.value)
+        assert not list(tmp_path.glob("index/gen-*"))
+        assert not list(tmp_path.rglob(MANIFEST)) and not (tmp_path / "index" / CURRENT).exists()
+
+
+def test_server_going_away_after_ingest_is_a_clear_error(
+    seed_index: tuple[Settings, Any], chroma_server: int, tmp_path: Path
+) -> None:
+    settings = server_settings(seed_index, tmp_path, chroma_server, "away")
+    ingest(settings)
+    elsewhere = settings.replace(chroma_port=free_port())
+    with pytest.raises(IndexError_, match=f"{HOST}:{elsewhere.chroma_port}"):
+        ReportQA(elsewhere, build_if_missing=False).retrieve(GDP_Q)
+    gen = current_generation(settings.index_dir)
+    assert gen is not None and gen.name == "gen-00001"  # untouched
+
+
+# --- a writer killed mid-way --------------------------------------------------------------
+def test_sigkill_mid_ingest_keeps_the_old_index_and_the_next_run_finishes(
+    seed_index: tuple[Settings, Any], chroma_server: int, tmp_path: Path
+) -> None:
+    settings = server_settings(seed_index, tmp_path, chroma_server, "kill")
+    ingest(settings)
+    seeds, index_dir = settings.seeds_dir, settings.index_dir
+    # Add a longer report that is not in the cache (~110 passages: two batches of 64)
+    # and change one.
+    copy_seeds(seeds, (DOC_000, DOC_001, DOC_004))
+    with (seeds / DOC_004).open("a", encoding="utf-8") as fh:
+        fh.write(NEW_PARAGRAPH)
+    cache_before = _cache_entries(settings)
+    env = {
+        **os.environ,
+        "QA_CHROMA_HOST": HOST,
+        "QA_CHROMA_PORT": str(chroma_server),
+        "QA_COLLECTION": "kill",
+    }
+    stderr_path = tmp_path / "ingest.stderr"
+    with stderr_path.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "qa.cli", "--index-dir", str(index_dir),
+             "--seeds-dir", str(seeds), "ingest"],
+            stdout=subprocess.DEVNULL, stderr=err, cwd=PROJECT_ROOT, env=env,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline and proc.poll() is None:
+                if _cache_entries(settings) > cache_before:  # a batch has been embedded
+                    break
+                time.sleep(0.2)
+            assert proc.poll() is None, (
+                "ingest ended before it could be killed: "
+                + stderr_path.read_text(errors="replace")[-2000:]
+            )
+            os.kill(proc.pid, signal.SIGKILL)
+            assert proc.wait(timeout=30) == -signal.SIGKILL
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    cache_at_kill = _cache_entries(settings)
+
+    # Readers still get generation 1, whole; the killed run's collection is a leftover.
+    assert os.readlink(index_dir / CURRENT) == "gen-00001"
+    assert not (index_dir / "gen-00002" / MANIFEST).exists()
+    assert _collections(chroma_server, "kill") == {"kill-g1", "kill-g2"}
+    old = ReportQA(settings, build_if_missing=False)
+    assert _docs(settings) == {DOC_000, DOC_004}
+    assert not [p for p in old.retrieve(MARKER) if MARKER in p.text]
+    assert any("30145.79" in p.text for p in old.retrieve(GDP_Q))
+
+    # The next run is not blocked, reuses the killed run's embeddings, and cleans up.
+    report = ingest(settings)
+    assert report.changed and report.generation == 3
+    assert _cache_entries(settings) - cache_at_kill < report.added
+    assert _collections(chroma_server, "kill") == {"kill-g1", "kill-g3"}
+    assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-00001", "gen-00003"]
+    assert _docs(settings) == {DOC_000, DOC_001, DOC_004}
+    gen = current_generation(index_dir)
+    assert gen is not None and set(Manifest.read(gen / MANIFEST).docs) == {
+        DOC_000,
+        DOC_001,
+        DOC_004,
+    }
+    new = ReportQA(settings, build_if_missing=False)
+    assert [p for p in new.retrieve(MARKER) if MARKER in p.text and p.doc == DOC_004]
+    assert any("32193.15" in p.text for p in new.retrieve("2024年重庆地区生产总值是多少？"))
+    col = _client(chroma_server).get_collection("kill-g3")
+    assert col.count() == new.index.size == new.index.keyword.size
