@@ -10,11 +10,15 @@ Settings come from ``QA_*`` environment variables unless passed in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from qa.schema import Answer, Passage
 from qa.settings import Settings
+
+
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 class QuestionError(ValueError):
@@ -29,7 +33,8 @@ def check_question(question: str, settings: Settings) -> str:
     """
     if not isinstance(question, str):
         raise QuestionError("问题必须是文本（question must be a string）。")
-    text = question.replace("\x00", " ").strip()
+    # NUL and lone surrogates (possible through a JSON API) are not text any model takes.
+    text = _NOT_TEXT.sub(" ", question).strip()
     if not text:
         raise QuestionError("问题不能为空，请输入要查询的内容（the question is empty）。")
     return text[: settings.max_question_chars]

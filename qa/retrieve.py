@@ -156,8 +156,8 @@ QUERY_STOP = frozenset({"重庆", "重庆市", "重庆地区", "全市", "我市
 
 def _lists(
     handle: IndexHandle, expanded: str, fetch: int, filters: Filters | None
-) -> list[list[int]]:
-    """BM25 and dense candidate positions under ``filters``."""
+) -> tuple[list[list[int]], dict[int, float]]:
+    """BM25 and dense candidate positions under ``filters``, and the BM25 scores."""
     mask = handle.mask(dict(filters) if filters else None)
     tokens = [t for t in handle.tokenizer.tokens(expanded.lower()) if t not in QUERY_STOP]
     keyword_hits = handle.keyword.search(tokens, fetch, mask)
@@ -167,13 +167,19 @@ def _lists(
         vector, k=min(fetch, handle.size), filter=chroma_where(filters)
     )
     position = handle.positions
-    return [[p for p, _ in keyword_hits], [position[d.id] for d, _ in dense if d.id in position]]
+    lists = [[p for p, _ in keyword_hits], [position[d.id] for d, _ in dense if d.id in position]]
+    return lists, dict(keyword_hits)
 
 
 def _ranked(
     handle: IndexHandle, q: str, fetch: int, filters: Filters | None
 ) -> list[tuple[int, float]]:
     """(position, fused score) of the best chunks for one normalised question.
+
+    Weighted RRF, plus the BM25 score relative to the best one (weight
+    ``settings.keyword_score_weight``): rank fusion alone loses a chunk that only BM25 finds
+    but finds far ahead of everything else (a rare name the embedder does not
+    know), because chunks both lists rank middling add up to more.
 
     When the question names one year, the candidates of that year and kind
     (result unless a target is asked) are fetched as lists of their own: a
@@ -185,14 +191,18 @@ def _ranked(
     years = question_years(q)
     kind = question_kind(q)
     weights = [settings.bm25_weight, settings.dense_weight]
-    lists = _lists(handle, expanded, fetch, filters)
+    lists, bm25 = _lists(handle, expanded, fetch, filters)
     if len(years) == 1 and not (filters and ("year" in filters or "kind" in filters)):
         focused: dict[str, Any] = {**(filters or {}), "year": next(iter(years))}
         if kind:
             focused["kind"] = kind
-        lists += _lists(handle, expanded, fetch, focused)
+        more, _ = _lists(handle, expanded, fetch, focused)
+        lists += more
         weights += weights
     scores = fuse(list(zip(lists, weights, strict=True)), settings.rrf_k)
+    top = max(bm25.values(), default=0.0)
+    for pos, value in bm25.items():
+        scores[pos] = scores.get(pos, 0.0) + settings.keyword_score_weight * value / top
     for pos in scores:
         meta = handle.metadatas[pos]
         if years and meta.get("year") in years:

@@ -40,6 +40,9 @@ class Settings:
     rrf_k: int = 60
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
+    # BM25 score / best BM25 score, added to the RRF score. 0.05 is about three
+    # first places (1/61 each); measured on the golden set: hit@5 0.899 -> 0.953.
+    keyword_score_weight: float = 0.05
     max_question_chars: int = 2000
     backend: str = "auto"  # auto | local | openai | extractive
     model_path: str = ""  # GGUF file; empty means the fetched default in models_dir

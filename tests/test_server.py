@@ -180,6 +180,17 @@ def test_ingest_search_and_answer_against_a_server(
     assert set(tokens) == set(handle.ids)
     assert list(handle.keyword._bm25.doc_len) == [len(tokens[cid]) for cid in handle.ids]
 
+    # The server's nearest neighbours are the exact ones (see qa.index.SERVER_EF_SEARCH).
+    import numpy as np
+
+    stored = col.get(include=["embeddings"])
+    vectors = np.asarray(stored["embeddings"])
+    for question in (GDP_Q, MARKER, "新能源汽车产量", "城镇调查失业率", "2024年预期目标"):
+        vector = np.asarray(handle.embeddings.embed_query(question))
+        exact = {stored["ids"][i] for i in np.argsort(-(vectors @ vector))[:5]}
+        found = handle.store.similarity_search_by_vector_with_relevance_scores(vector, k=5)
+        assert {d.id for d, _ in found} == exact, question
+
     top = qa.retrieve(GDP_Q)
     assert any("30145.79" in p.text and p.doc == DOC_004 for p in top)
     only_000 = qa.retrieve("地区生产总值", filters={"doc": DOC_000})  # a where clause, server-side
