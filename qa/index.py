@@ -98,7 +98,11 @@ def chroma_client(settings: Settings, gen_dir: Path | None) -> Any:
 
     if settings.chroma_host:
         try:
-            client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port)
+            client = chromadb.HttpClient(
+                host=settings.chroma_host,
+                port=settings.chroma_port,
+                settings=chromadb.config.Settings(anonymized_telemetry=False),
+            )
             client.heartbeat()
         except Exception as exc:
             raise IndexError_(
