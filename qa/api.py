@@ -17,7 +17,6 @@ from typing import Any
 from qa.schema import Answer, Passage
 from qa.settings import Settings
 
-
 _NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
