@@ -139,6 +139,9 @@ def run_chain(
                     raise TimeoutError(f"模型超过 {settings.llm_timeout:.0f} 秒未完成")
         except Exception as exc:
             reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            if settings.openai_api_key:
+                # A server may echo the key in its error; it must not reach the answer.
+                reason = reason.replace(settings.openai_api_key, "***")
             checks.append(Check("backend_fallback", f"{label} 不可用：{reason}"))
             label = f"抽取式（{label} 不可用，已改用抽取式回答）"
             base.backend = label

@@ -201,6 +201,23 @@ class IndexHandle:
         return keep
 
 
+# Chunks read per request when opening: one unpaged get() of ~33,000 chunks or more
+# fails in Chroma with "too many SQL variables" (SQLite's 32,766), in both modes.
+GET_PAGE = 5000
+
+
+def _all_metadatas(store: Any) -> tuple[list[str], list[dict[str, Any]]]:
+    """Every chunk's id and metadata, in the store's own order, page by page."""
+    ids: list[str] = []
+    metadatas: list[dict[str, Any]] = []
+    while True:
+        got = store.get(include=["metadatas"], limit=GET_PAGE, offset=len(ids))
+        ids.extend(got["ids"])
+        metadatas.extend(dict(m or {}) for m in got["metadatas"])
+        if len(got["ids"]) < GET_PAGE:
+            return ids, metadatas
+
+
 def open_index(settings: Settings, embeddings: Any) -> IndexHandle:
     """Open the current generation, checking that it was built like we would build it."""
     gen_dir = current_generation(settings.index_dir)
@@ -215,9 +232,7 @@ def open_index(settings: Settings, embeddings: Any) -> IndexHandle:
     if settings.chroma_host:
         _require_server_collection(settings, manifest.generation, client)
     store = open_store(settings, gen_dir, manifest.generation, embeddings, client)
-    got = store.get(include=["metadatas"])
-    ids: list[str] = list(got["ids"])
-    metadatas: list[dict[str, Any]] = [dict(m or {}) for m in got["metadatas"]]
+    ids, metadatas = _all_metadatas(store)
     keyword = KeywordIndex([str(m.get("tokens", "")).split() for m in metadatas])
     return IndexHandle(
         settings=settings,

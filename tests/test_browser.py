@@ -102,15 +102,19 @@ def _ask_and_check(browser: Any, url: str, screenshot: Path, answer_timeout_s: f
         before = log.evaluate("el => el.scrollTop")
         marker.click()
         expect(card).to_be_in_viewport(timeout=5_000)
-        page.wait_for_timeout(700)  # smooth scrolling settles
-        after = log.evaluate("el => el.scrollTop")
-        inside = card.evaluate(
-            """el => {
+        # Smooth scrolling takes a moment, longer on a busy machine: poll until it settles.
+        predicate = """el => {
                 const box = el.closest('[role=log]').getBoundingClientRect();
                 const r = el.getBoundingClientRect();
                 return r.top >= box.top - 1 && r.top < box.bottom;
             }"""
-        )
+        inside = False
+        for _ in range(50):
+            page.wait_for_timeout(200)
+            inside = card.evaluate(predicate)
+            if inside:
+                break
+        after = log.evaluate("el => el.scrollTop")
         assert inside, "the card's top is not inside the chat's visible area"
         assert page.url.rstrip("/").endswith(str(url).rstrip("/")), "the link left the page"
         text = card.inner_text()

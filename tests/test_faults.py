@@ -242,11 +242,6 @@ def echo_key_reply(handler: BaseHTTPRequestHandler, _: threading.Event) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="qa.chain copies the backend's error message into the backend_fallback "
-    "check without removing the API key (reported)",
-)
 def test_api_key_echoed_by_the_server_is_not_repeated(
     seed_index: tuple[Settings, Any], caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -154,7 +154,10 @@ def _docs(settings: Settings) -> set[str]:
 
 # --- the happy path ----------------------------------------------------------------------
 def test_ingest_search_and_answer_against_a_server(
-    seed_index: tuple[Settings, Any], chroma_server: int, tmp_path: Path
+    seed_index: tuple[Settings, Any],
+    chroma_server: int,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings = server_settings(seed_index, tmp_path, chroma_server, "happy")
     cache_before = _cache_entries(settings)
@@ -179,6 +182,12 @@ def test_ingest_search_and_answer_against_a_server(
     }
     assert set(tokens) == set(handle.ids)
     assert list(handle.keyword._bm25.doc_len) == [len(tokens[cid]) for cid in handle.ids]
+    # Opening reads the chunks page by page (an unpaged read of ~33k fails in Chroma):
+    # small pages give the same chunks in the same order.
+    monkeypatch.setattr("qa.index.GET_PAGE", 7)
+    paged = ReportQA(settings, build_if_missing=False).index
+    assert (paged.ids, paged.metadatas) == (handle.ids, handle.metadatas)
+    monkeypatch.undo()
 
     # The server's nearest neighbours are the exact ones (see qa.index.SERVER_EF_SEARCH).
     import numpy as np
