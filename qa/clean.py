@@ -48,8 +48,9 @@ def strip_page_markers(text: str) -> str:
 
 
 _BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
-_BULLET = re.compile(r"^[ \t]*[-*+•][ \t]+", re.M)
-_MD_HEADING = re.compile(r"^[ \t]*#{1,6}[ \t]+", re.M)
+# Stacked marks ("- - 增长", "# # 标题", "* • 项目") go in one pass, so cleaning is idempotent.
+_BULLET = re.compile(r"^(?:[ \t]*[-*+•][ \t]+)+", re.M)
+_MD_HEADING = re.compile(r"^(?:[ \t]*#{1,6}[ \t]+)+", re.M)
 
 
 def strip_markdown(text: str) -> str:
@@ -58,9 +59,12 @@ def strip_markdown(text: str) -> str:
     Example: ``strip_markdown("- 增长**6.1%**")`` -> ``"增长6.1%"``. A ``#`` glued to
     a word (``#民间投资增速``, a table's "of which" mark) is content, not markdown.
     """
-    text = _BOLD.sub(r"\2", text)
-    text = _BULLET.sub("", text)
-    return _MD_HEADING.sub("", text)
+    # Removing one mark can expose another ("- # 标题", "****增长****"); repeat until stable.
+    while True:
+        stripped = _MD_HEADING.sub("", _BULLET.sub("", _BOLD.sub(r"\2", text)))
+        if stripped == text:
+            return stripped
+        text = stripped
 
 
 _CN = "一二三四五六七八九十"
@@ -99,13 +103,21 @@ def _wrap_width(lines: list[str]) -> int:
 
 def _mend_page_breaks(lines: list[str]) -> str:
     # Paragraph-per-line texts (000) still have a few paragraphs cut mid-word by
-    # a page break ("…重庆四川党" / "政联席会议…"). Only a long line is joined:
-    # titles and 004's items are short, and they keep their lines.
+    # a page break ("…重庆四川党" / blank line / "政联席会议…"). Only a long line
+    # followed by a blank line is joined: titles and 004's items are short and keep
+    # their lines; cleaned text has no blank lines, so a second pass joins nothing
+    # (idempotence); a bare page number is never glued into a sentence.
     out: list[str] = []
     for line in lines:
         k = max((n for n, ln in enumerate(out) if ln), default=-1)
         prev = out[k] if k >= 0 else ""
-        joins = len(prev) >= 60 and not _ends_sentence(prev) and "｜" not in prev + line
+        joins = (
+            k < len(out) - 1
+            and len(prev) >= 60
+            and not _ends_sentence(prev)
+            and "｜" not in prev + line
+            and not line.isdigit()
+        )
         if line and joins and not HEADING.match(line):
             out[k:] = [prev + line]
         else:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from qa.clean import normal_form
 from qa.numbers import extract_figures
 from qa.schema import Passage
-from qa.verify import REFUSAL, char_bigrams, split_sentences
+from qa.verify import REFUSAL, char_bigrams, looks_like_instruction, split_sentences
 
 # A best candidate below this is noise: the answer is the refusal instead.
 THRESHOLD = 0.35
@@ -136,6 +136,8 @@ def _candidates(passages: list[Passage]) -> list[tuple[int, int, str, str]]:
     out = []
     for n, passage in enumerate(passages, 1):
         for s, sentence in enumerate(split_sentences(passage.text)):
+            if looks_like_instruction(sentence):
+                continue  # planted instructions are never an answer, even verbatim
             for source, norm in _windows(sentence):
                 core = source.strip().rstrip(_TRAILING).strip()
                 if core:

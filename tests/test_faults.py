@@ -370,11 +370,6 @@ def test_poisoned_passage_in_context_is_only_ever_cited_as_itself(poisoned: Repo
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="the extractive answerer quotes instruction-like sentences of a retrieved "
-    "passage; verification keeps them because they are verbatim (reported)",
-)
 def test_extractive_answer_does_not_quote_instructions(poisoned: ReportQA) -> None:
     filters = {"doc": [INJECTED_DOC, DOC_004]}
     answer = poisoned.ask("重庆GDP是多少万亿元？", backend="extractive", filters=filters)
