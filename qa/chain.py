@@ -12,54 +12,20 @@ from typing import Any
 
 from qa.clean import is_traditional, normal_form, to_simplified, to_traditional
 from qa.compare import comparison_note
+from qa.gate import (
+    MIN_COVERAGE,
+    gives_asked_figure,
+    in_scope,
+    naming,
+    other_regions,
+    passage_texts,
+    topic_coverage,
+    years_covered,
+)
 from qa.prompt import build_messages, pack_passages
 from qa.retrieve import expand_query, expand_years, hybrid_search, per_year_questions
 from qa.rewrite import standalone_question
 from qa.schema import Answer, Check, Passage
-
-# Question words that say nothing about the topic; coverage is measured without them.
-_GENERIC = frozenset(
-    "重庆 重庆市 全市 我市 市 报告 政府 多少 是 什么 哪些 情况 增长 年 达到 主要 工作 "
-    "预期 目标 完成 实际 数据 相关 介绍 一下 请问 分别 比较 变化 元 万元 亿元 万亿元".split()
-)
-MIN_COVERAGE = 0.5
-
-
-def topic_coverage(
-    q_tokens: list[str], passages: list[Passage], idf: Mapping[str, float] | None = None
-) -> float:
-    """IDF-weighted share of the question's topic words found in the passages; a word
-    the reports write otherwise (``gdp`` -> 地区生产总值, see ``SYNONYMS``) counts in
-    their wording. Rare words weigh most: a question about 成都 is not answered by
-    passages that match only its common words. Words the corpus never uses get the
-    mean weight (paraphrases use such words too).
-
-    Example: tokens ``["医院", "数量"]`` against passages that mention neither -> 0.0.
-    """
-    from qa.retrieve import SYNONYMS
-
-    topic = [t for t in dict.fromkeys(q_tokens) if t not in _GENERIC and not t.isdigit()]
-    if not topic:
-        return 1.0
-    text = " ".join(p.norm or normal_form(p.text) for p in passages)
-    default = sum(idf.values()) / len(idf) if idf else 1.0
-
-    def weight(t: str) -> float:
-        return max(idf.get(t, default), 0.1) if idf else 1.0
-
-    found = [t for t in topic if t in text or (t in SYNONYMS and SYNONYMS[t] in text)]
-    return sum(weight(t) for t in found) / sum(weight(t) for t in topic)
-
-
-def years_covered(norm_question: str, passages: list[Passage]) -> bool:
-    """False when the question names years and no passage speaks of any of them
-    (the reports cover 2022-2025: a 2019 question must not get another year's figure).
-
-    Example: "2019年gdp" against passages of 2023 and 2024 -> False.
-    """
-    asked = set(expand_years(norm_question))
-    known = {p.year for p in passages if p.year} | {y for p in passages for y in p.doc_years}
-    return not asked or not known or bool(asked & known)
 
 
 def retrieve_for(
@@ -104,20 +70,33 @@ def run_chain(
     budget = settings.local_context_tokens if chosen == "local" else settings.context_tokens
     passages = pack_passages(passages, budget)
     tokens = qa.index.tokenizer.tokens(normal_form(standalone).lower())
-    coverage = topic_coverage(tokens, passages, qa.index.keyword.idf)
+    idf = qa.index.keyword.idf
     base = Answer(text="", standalone_question=standalone, backend=label, passages=passages)
 
-    if passages and not years_covered(normal_form(standalone), passages):
-        years = "、".join(str(y) for y in expand_years(normal_form(standalone)))
-        checks.append(Check("year_not_covered", f"报告中没有 {years} 年的内容"))
-        base.text, base.refused, base.checks = refusal_text(passages), True, checks
-        yield _finish(base, question, started)
+    def refuse(check: Check, nearby: list[Passage]) -> Answer:
+        checks.append(check)
+        base.text, base.refused, base.checks = refusal_text(nearby), True, checks
+        return _finish(base, question, started)
+
+    norm_q = normal_form(standalone)
+    if passages and not years_covered(norm_q, passages):
+        years = "、".join(str(y) for y in expand_years(norm_q))
+        yield refuse(Check("year_not_covered", f"报告中没有 {years} 年的内容"), passages)
         return
+    coverage = topic_coverage(tokens, passage_texts(passages), idf)
     if not passages or coverage < MIN_COVERAGE:
-        checks.append(Check("retrieval_weak", f"问题要点在段落中的覆盖率 {coverage:.2f}"))
-        base.text, base.refused, base.checks = refusal_text(passages), True, checks
-        yield _finish(base, question, started)
+        yield refuse(Check("retrieval_weak", f"问题要点在段落中的覆盖率 {coverage:.2f}"), passages)
         return
+    regions = other_regions(norm_q)
+    scoped = in_scope(norm_q, naming(regions, passages))
+    if not scoped:
+        what = "、".join(regions) if regions else "所问年份和类型（目标或完成情况）"
+        yield refuse(Check("out_of_scope", f"段落中没有{what}的内容"), passages)
+        return
+    if len(scoped) < len(passages):
+        dropped = len(passages) - len(scoped)
+        checks.append(Check("scoped", f"只用所问年份、类型或地区的段落（略去 {dropped} 段）"))
+    passages = scoped
 
     draft = ""
     # The extractive answer scores sentences by shared wording: ask in the reports' words
@@ -155,6 +134,9 @@ def run_chain(
     if verified.refused:
         base.text = refusal_text(passages)
         yield _finish(base, question, started)
+        return
+    if not gives_asked_figure(norm_q, tokens, verified.supported_sentences, idf):
+        yield refuse(Check("figure_missing", "回答中没有所问单位的相关数字"), base.passages)
         return
     base.citations = list(verified.cited)
     base.text = verified.text

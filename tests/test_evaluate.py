@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -103,13 +104,15 @@ def test_table_figures_are_checked_sentence_by_sentence() -> None:
     assert score_item(G001, a, k=5).unsupported == []
 
 
-def test_citation_precision_counts_gold_report_passages_holding_a_gold_string() -> None:
-    assert citation_ok(GDP, G001)
-    assert not citation_ok(OTHER, G001)  # another report
+def test_citation_precision_counts_passages_holding_a_gold_string() -> None:
+    assert citation_ok(GDP, G001) and citation_ok(GDP, G001, same_doc=True)
+    assert not citation_ok(OTHER, G001)  # another report, without the figure
     assert not citation_ok(UNRELATED, G001)  # gold report, no gold string
+    restated = replace(GDP, doc="004_3348ee11c8af0d59.txt")  # 004 restates 000's figure
+    assert citation_ok(restated, G001) and not citation_ok(restated, G001, same_doc=True)
     a = answer("达到30145.79亿元，增长6.1%[1]。新增三级医院23家[2]。", [GDP, UNRELATED])
     r = score_item(G001, a, k=5)
-    assert (r.citations, r.good_citations) == (2, 1)
+    assert (r.citations, r.good_citations, r.gold_doc_citations) == (2, 1, 1)
 
 
 def test_rank_looks_at_the_top_k_passages_only() -> None:
@@ -140,6 +143,7 @@ def result(**fields: object) -> ItemResult:
         "unsupported": [],
         "citations": 1,
         "good_citations": 1,
+        "gold_doc_citations": 1,
         "seconds": 1.0,
         "first_token_seconds": None,
     }
@@ -213,6 +217,7 @@ DOCUMENTED = {
     "false_refusal_rate",
     "unsupported_number_rate",
     "citation_precision",
+    "citation_precision_gold_doc",
     "latency_p50",
     "latency_p95",
     "ttft_p50",
