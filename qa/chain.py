@@ -53,7 +53,7 @@ def run_chain(
     filters: Mapping[str, Any] | None,
     backend: str | None,
 ) -> Iterator[str | Answer]:
-    from qa.extractive import extractive_answer
+    from qa.extractive import extractive_answer, focus_passages
     from qa.llm import backend_label, resolve_backend
     from qa.verify import refusal_text, verify_answer
 
@@ -107,7 +107,8 @@ def run_chain(
     else:
         try:
             model = qa.chat_model(chosen)
-            for piece in model.stream(build_messages(standalone, passages)):
+            shown = focus_passages(wording, passages) if chosen == "local" else passages
+            for piece in model.stream(build_messages(standalone, shown)):
                 text = piece.content if isinstance(piece.content, str) else ""
                 if text:
                     if base.first_token_seconds is None:
@@ -127,16 +128,31 @@ def run_chain(
             draft = extractive_answer(wording, passages)
 
     verified = verify_answer(draft, passages, standalone)
+    answers = not verified.refused and gives_asked_figure(
+        norm_q, tokens, verified.supported_sentences, idf
+    )
+    if not answers and base.backend == label and chosen != "extractive":
+        # The model gave nothing usable (a refusal, only a header, or no figure in the
+        # asked unit) although the gates found passages in scope: the extractive answer
+        # from the same passages, when it answers, is better than a refusal.
+        rescue = verify_answer(extractive_answer(wording, passages), passages, standalone)
+        if not rescue.refused and gives_asked_figure(
+            norm_q, tokens, rescue.supported_sentences, idf
+        ):
+            checks.extend(verified.checks)
+            checks.append(Check("extractive_backstop", "模型未能给出可核对的回答，改用原文句子"))
+            base.backend = f"{label}（改用抽取式回答）"
+            verified, answers = rescue, True
     checks.extend(verified.checks)
     base.draft = draft
     base.checks = checks
-    base.refused = verified.refused
-    if verified.refused:
+    if not answers:
+        if not verified.refused:
+            yield refuse(Check("figure_missing", "回答中没有所问单位的相关数字"), passages)
+            return
+        base.refused = True
         base.text = refusal_text(passages)
         yield _finish(base, question, started)
-        return
-    if not gives_asked_figure(norm_q, tokens, verified.supported_sentences, idf):
-        yield refuse(Check("figure_missing", "回答中没有所问单位的相关数字"), base.passages)
         return
     base.citations = list(verified.cited)
     base.text = verified.text

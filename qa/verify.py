@@ -66,6 +66,23 @@ def looks_like_instruction(text: str) -> bool:
     return _INJECTION.search(normal_form(text)) is not None
 
 
+_HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
+
+
+def _is_heading(norm: str, passages: list[Passage]) -> bool:
+    """A sentence that only repeats a section title ("一、2022年…执行情况") answers nothing.
+
+    Example: ``_is_heading("一、2022年国民经济和社会发展计划执行情况", ps)`` -> True.
+    """
+    body = _SPACES.sub("", norm).rstrip("。.!！?？;；")
+    if not body:
+        return False
+    sections = {
+        _SPACES.sub("", normal_form(part)) for p in passages for part in p.section.split(">")
+    }
+    return body in sections or (_HEADING_START.match(body) is not None and len(body) <= 40)
+
+
 @dataclass
 class Verified:
     """The answer after checking. ``text`` carries markers ``[1]..[n]`` matching ``cited``."""
@@ -346,6 +363,11 @@ def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Ve
         if item.keep and looks_like_instruction(norm):
             item.keep = False
             checks.append(Check("injection_removed", f"删去疑似指令文本：{sentence}"))
+        elif item.keep and item.markers and not _WORD.search(norm):
+            item.keep = False  # a bare marker cites nothing
+        elif item.keep and item.markers and not item.figures and _is_heading(norm, passages):
+            item.keep = False
+            checks.append(Check("heading_removed", f"删去只复述标题的文字：{sentence}"))
         items.append(item)
 
     first_content = next(
