@@ -131,10 +131,13 @@ def run_chain(
     answers = not verified.refused and gives_asked_figure(
         norm_q, tokens, verified.supported_sentences, idf
     )
-    if not answers and base.backend == label and chosen != "extractive":
-        # The model gave nothing usable (a refusal, only a header, or no figure in the
-        # asked unit) although the gates found passages in scope: the extractive answer
-        # from the same passages, when it answers, is better than a refusal.
+    model_refused = any(c.name == "model_refused" for c in verified.checks)
+    if not answers and not model_refused and base.backend == label and chosen != "extractive":
+        # The model gave nothing usable (only a header, nothing it cited holds its
+        # figures, or no figure in the asked unit) although the gates found passages in
+        # scope: the extractive answer from the same passages, when it answers, is
+        # better than a refusal. A model saying the passages lack the answer is
+        # believed (it refuses).
         rescue = verify_answer(extractive_answer(wording, passages), passages, standalone)
         if not rescue.refused and gives_asked_figure(
             norm_q, tokens, rescue.supported_sentences, idf

@@ -216,11 +216,25 @@ def test_model_refusal_refuses(make_qa: Any) -> None:
     assert "model_refused" in names(a)
 
 
-def test_uncited_draft_without_figures_refuses(make_qa: Any) -> None:
+def test_an_unusable_draft_gives_way_to_the_source_sentence(make_qa: Any) -> None:
+    # Nothing in the draft can be checked, but the passages answer: the reader gets the
+    # source's own sentence, and is told the model's answer was replaced.
+    for draft in (
+        "重庆经济发展态势良好，前景广阔。",
+        "[1]",
+        "一、2023年国民经济和社会发展规划执行情况[1]",
+    ):
+        a = make_qa(fake(draft)).ask("2023年重庆地区生产总值是多少？", backend="local")
+        assert not a.refused and "30145.79" in a.text and a.citations, draft
+        assert "extractive_backstop" in names(a) and "改用抽取式" in a.backend
+
+
+def test_an_unusable_draft_refuses_when_the_source_has_no_answer(make_qa: Any) -> None:
     a = make_qa(fake("重庆经济发展态势良好，前景广阔。")).ask(
-        "2023年重庆地区生产总值是多少？", backend="local"
+        "2023年重庆新建了多少座机场？", backend="local"
     )
     assert a.refused and a.text.startswith(REFUSAL)
+    assert "extractive_backstop" not in names(a)
 
 
 def test_streaming_yields_text_pieces_then_the_answer(make_qa: Any) -> None:

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from qa.clean import normal_form, to_traditional
-from qa.extractive import extractive_answer
+from qa.extractive import extractive_answer, focus_passages
 from qa.schema import Passage
 from qa.verify import REFUSAL, split_sentences, strip_markers, verify_answer
 
@@ -148,3 +148,19 @@ def test_traditional_passage_answers_in_its_own_script() -> None:
     answer = extractive_answer("2023年重庆地区生产总值是多少？", [traditional])
     assert "30145.79億元" in answer and answer.endswith("[1]。")
     assert not verify_answer(answer, [traditional]).checks
+
+
+def test_focus_keeps_each_passages_best_sentences_in_order() -> None:
+    long = passage(
+        "全市上下团结奋斗。新增三级医院23家。全年地区生产总值达到30145.79亿元，增长6.1%。"
+        "城市更新稳步推进。"
+    )
+    short = passage("全体居民人均可支配收入37595元。")
+    focused = focus_passages("2023年重庆地区生产总值是多少？", [long, short], sentences=1)
+    assert focused[0].text == "全年地区生产总值达到30145.79亿元，增长6.1%。"
+    assert focused[1] == short  # already short enough
+    two = focus_passages("2023年重庆地区生产总值和三级医院", [long], sentences=2)[0].text
+    assert two == "新增三级医院23家。全年地区生产总值达到30145.79亿元，增长6.1%。"
+    # Markers keep pointing at the same passages: the answer verifies against the originals.
+    answer = extractive_answer("2023年重庆地区生产总值是多少？", focused)
+    assert verify_answer(answer, [long, short]).cited == [long]

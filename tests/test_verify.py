@@ -276,3 +276,17 @@ def test_unsupported_figures() -> None:
 
 def test_strip_markers() -> None:
     assert strip_markers("增长6.1%[1][2]，见【3】。") == "增长6.1%，见。"
+
+
+def test_a_heading_or_a_bare_marker_answers_nothing() -> None:
+    heading = Passage(
+        doc="002_fdc06b811799f712.txt", title="报告", year=2022, kind="result", score=1.0,
+        section="一、2022年国民经济和社会发展计划执行情况 > 二是", text="争取中央预算内投资298亿元。",
+    )  # fmt: skip
+    for draft in ("一、2022年国民经济和社会发展计划执行情况 [1]", "[1]"):
+        v = verify_answer(draft, [heading])
+        assert v.refused, draft
+    v = verify_answer(
+        "一、2022年国民经济和社会发展计划执行情况[1]。争取中央预算内投资298亿元[1]。", [heading]
+    )
+    assert v.text == "争取中央预算内投资298亿元[1]。" and names(v) == ["heading_removed"]
