@@ -69,17 +69,16 @@ def run_chain(
     checks.extend(more)
     budget = settings.local_context_tokens if chosen == "local" else settings.context_tokens
     passages = pack_passages(passages, budget)
-    norm_q = normal_form(standalone)
-    tokens = qa.index.tokenizer.tokens(norm_q.lower())
+    tokens = qa.index.tokenizer.tokens(normal_form(standalone).lower())
     idf = qa.index.keyword.idf
     base = Answer(text="", standalone_question=standalone, backend=label, passages=passages)
 
-    def refuse(check: Check | None, nearby: list[Passage]) -> Answer:
-        if check:
-            checks.append(check)
+    def refuse(check: Check, nearby: list[Passage]) -> Answer:
+        checks.append(check)
         base.text, base.refused, base.checks = refusal_text(nearby), True, checks
         return _finish(base, question, started)
 
+    norm_q = normal_form(standalone)
     if passages and not years_covered(norm_q, passages):
         years = "、".join(str(y) for y in expand_years(norm_q))
         yield refuse(Check("year_not_covered", f"报告中没有 {years} 年的内容"), passages)
@@ -102,7 +101,7 @@ def run_chain(
     draft = ""
     # The extractive answer scores sentences by shared wording: ask in the reports' words
     # too (gdp -> 地区生产总值), as retrieval does.
-    wording = expand_query(norm_q)
+    wording = expand_query(normal_form(standalone))
     if chosen == "extractive":
         draft = extractive_answer(wording, passages)
     else:
@@ -151,8 +150,12 @@ def run_chain(
     base.draft = draft
     base.checks = checks
     if not answers:
-        missing = Check("figure_missing", "回答中没有所问单位的相关数字")
-        yield refuse(None if verified.refused else missing, passages)
+        if not verified.refused:
+            yield refuse(Check("figure_missing", "回答中没有所问单位的相关数字"), passages)
+            return
+        base.refused = True
+        base.text = refusal_text(passages)
+        yield _finish(base, question, started)
         return
     base.citations = list(verified.cited)
     base.text = verified.text

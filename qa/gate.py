@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 from qa.clean import normal_form
 from qa.numbers import extract_figures
-from qa.retrieve import SYNONYMS, expand_years, question_years
+from qa.retrieve import SYNONYMS, expand_years, question_kind, question_years
 from qa.schema import Passage
 
 # Question words that say nothing about the topic; coverage is measured without them.
@@ -104,7 +104,7 @@ def in_scope(norm_question: str, passages: Sequence[Passage]) -> list[Passage]:
     year = next(iter(years))
     plan = bool(_EXPLICIT_PLAN.search(norm_question))
     result = bool(_EXPLICIT_RESULT.search(norm_question))
-    kind = ("plan" if plan else "result") if plan != result else None
+    kind = question_kind(norm_question) if plan != result else None
     of_report = "报告" in norm_question
 
     def fits(p: Passage) -> bool:
