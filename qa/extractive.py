@@ -1,13 +1,17 @@
 """An answer with no model: the passage sentences that best match the question.
 
 Pure and fast (no jieba, whose dictionary alone takes a second to load). Every
-character of the answer except the ``[n]`` markers and the ``。`` joiners is copied
-from a passage's own ``text``, so the result always passes ``verify_answer``.
+character of the answer except the ``[n]`` markers, the ``。``/``：``/``；`` joiners and
+the ``2023年：`` year labels is copied from a passage's own ``text``, so the result
+always passes ``verify_answer``.
 
 Scoring, per candidate (a sentence, a table row, or a window of a long sentence's
 clauses): the IDF-weighted share of the question's character bigrams it contains,
 plus a bonus when the question asks for a figure and it has one, plus or minus a
-little for matching or contradicting the question's year and target-versus-result.
+little for matching or contradicting the question's year and target-versus-result
+(a table row: for naming the asked indicator, or holding only a target when the
+result is asked). One sentence per question asked; a question over several years
+is answered year by year.
 """
 
 from __future__ import annotations
@@ -16,10 +20,12 @@ import math
 import re
 from dataclasses import dataclass, replace
 
+from qa.boilerplate import is_heading, looks_like_instruction
 from qa.clean import normal_form
 from qa.numbers import Figure, equivalent, extract_figures
+from qa.retrieve import per_year_questions
 from qa.schema import Passage
-from qa.verify import REFUSAL, char_bigrams, looks_like_instruction, split_sentences
+from qa.verify import REFUSAL, char_bigrams, split_sentences
 
 # A best candidate below this is noise: the answer is the refusal instead.
 THRESHOLD = 0.35
@@ -41,6 +47,8 @@ _ASKS_FIGURE = re.compile(
 )
 _ASKS_PLAN = re.compile(r"目标|预期|计划|力争|安排|打算|要求|将")
 _ASKS_RESULT = re.compile(r"完成|实现|实际|执行|取得|去年|全年")
+# A row label's unit and remark: 居民消费价格指数(%), 空气质量优良天数(天)(约束性指标)
+_ROW_LABEL = re.compile(r"\([^)]*\)|其中:")
 _CLAUSE = re.compile(r"(?<=[，,；;：:])")
 _TRAILING = "，,；;：:。！？!?"
 
@@ -62,6 +70,10 @@ class _Query:
     plan: bool
     result: bool
     several: bool  # asks for more than one thing ("分别", "和", "哪些", two questions)
+    # Sentences worth giving: one per question asked ("…是多少？比上年增长多少？" is two)
+    # unless the question enumerates ("分别", "哪些", "、"), which takes up to the maximum.
+    cap: int
+    norm: str
 
 
 def _query(question: str) -> _Query:
@@ -75,6 +87,8 @@ def _query(question: str) -> _Query:
         bool(_ASKS_PLAN.search(q)),
         bool(_ASKS_RESULT.search(q)),
         bool(_SEVERAL.search(q)) or len(_YEAR.findall(q)) > 1 or q.count("?") > 1,
+        0 if _SEVERAL.search(q) else max(1, len([s for s in q.split("?") if s.strip()])),
+        q,
     )
 
 
@@ -86,6 +100,12 @@ def _score(norm: str, passage: Passage, q: _Query, weights: dict[str, float]) ->
     score = sum(weights.get(g, 0.0) for g in q.grams & grams) / total
     if q.figure and extract_figures(norm):
         score += 0.15
+    if "|" in norm:
+        label = _ROW_LABEL.sub("", norm.split("|", 1)[0]).strip()
+        if not q.plan and "完成" not in norm:
+            score -= 0.1  # a row holding only a target does not say what was achieved
+        elif label and label in q.norm:
+            score += 0.1  # the table row of the very indicator the question names
     if q.year:
         others = set(_YEAR.findall(norm)) - {q.year}
         if q.year in _YEAR.findall(norm) or (passage.year == int(q.year) and not others):
@@ -218,6 +238,11 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     -> ``"全年地区生产总值迈上3万亿元新台阶，达到30145.79亿元，增长6.1%[1]。"``;
     ``extractive_answer("火星上有几座城市？", [p_gdp])`` -> ``"文档中没有相关信息"``.
     """
+    parts = per_year_questions(normal_form(question))
+    if parts:
+        by_year = _per_year(parts, passages)
+        if by_year:
+            return by_year
     q = _query(question)
     scored = _scored(q, passages)
     if not scored or scored[0][0] < THRESHOLD:
@@ -225,8 +250,9 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     floor = max(THRESHOLD, scored[0][0] * (FLOOR_SEVERAL if q.several else FLOOR))
     chosen: list[tuple[int, int, str, str]] = []
     figures: list[Figure] = []
+    cap = min(max_sentences, q.cap) if q.cap else max_sentences
     for score, _, cand in scored:
-        if score < floor or len(chosen) >= max_sentences:
+        if score < floor or len(chosen) >= cap:
             break
         # One window per source sentence, and no repeated text from duplicate passages.
         if any(c[:2] == cand[:2] or c[3] == cand[3] for c in chosen):
@@ -240,6 +266,39 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
         figures += found
         chosen.append(cand)
     return "".join(f"{_with_list(core, passages[n - 1], s)}[{n}]。" for n, s, core, _ in chosen)
+
+
+def _per_year(parts: list[tuple[int, str]], passages: list[Passage]) -> str:
+    """A question over several years answered year by year, each from that year's passages.
+
+    Each year gets its best candidate (when it clears ``THRESHOLD``), or its best target
+    and best result when the question asks for both; the ``2023年：`` labels come from the
+    passages' years. Years no passage answers are left out (the reader sees which are
+    there); "" when no year is answered.
+
+    Example: ``_per_year([(2022, "2022年 gdp增长多少"), (2023, "2023年 gdp增长多少")], ps)``
+    -> ``"2022年：地区生产总值增长2.6%[2]。2023年：地区生产总值增长6.1%[1]。"``.
+    """
+    lines = []
+    for year, sub in parts:
+        q = _query(sub)
+        kinds: tuple[str | None, ...] = ("plan", "result") if q.plan and q.result else (None,)
+        picked: list[_Candidate] = []
+        for kind in kinds:
+            for score, _, cand in _scored(q, passages):
+                p = passages[cand[0] - 1]
+                if score < THRESHOLD:
+                    break
+                if is_heading(cand[2], passages) or (q.figure and not extract_figures(cand[3])):
+                    continue  # a year's answer is a statement, with a figure when one is asked
+                if p.year == year and (kind is None or p.kind == kind or p.is_table):
+                    if cand not in picked:
+                        picked.append(cand)
+                    break
+        text = "".join(f"{_with_list(c[2], passages[c[0] - 1], c[1])}[{c[0]}]。" for c in picked)
+        if text:
+            lines.append(f"{year}年：{text}")
+    return "".join(lines)
 
 
 _INTRO = re.compile(r"(?:是|为|包括|如下|有)[：:]?$|[：:]$")

@@ -167,6 +167,10 @@ def asked_unit(norm_question: str) -> str | None:
     return extract_figures(f"1{m.group('unit')}")[0].scaled()[1]
 
 
+# A number that is not a year (a table cell may be a bare "42").
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*年)")
+
+
 def gives_asked_figure(
     norm_question: str,
     q_tokens: Sequence[str],
@@ -178,10 +182,14 @@ def gives_asked_figure(
 
     Example: asked "2023年旅游总收入是多少亿元", the sentence "地区生产总值30145.79亿元"
     has the unit but not the topic -> False; "外贸进出口实现正增长" has no 亿元 -> False.
+    A question asking 多少 with no unit needs some figure: "常住人口城镇化率(%)" for
+    "常住人口总数是多少" -> False.
     """
     unit = asked_unit(norm_question)
     if unit is None:
-        return True
+        # A table label or heading copied for a 多少 question names the indicator but
+        # gives no figure (the 1.5B model's answer to the unanswerable 常住人口总数).
+        return "多少" not in norm_question or any(_NUMBER.search(s) for s in sentences)
     for sentence in sentences:
         norm = normal_form(sentence)
         if any(f.scaled()[1] == unit for f in extract_figures(norm)) and (

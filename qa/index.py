@@ -146,11 +146,14 @@ def _require_server_collection(settings: Settings, generation: int, client: Any)
         )
 
 
-# HNSW breadth at query time for collections created on a server. Chroma's default (100)
+# HNSW breadth at query time, set when a collection is created. Chroma's default (100)
 # missed the one passage that holds a query's rare words (true nearest neighbour at
-# distance 0.20, not in the top 200 returned) in a 342-passage collection built in
-# ingest order; 400 found it, at well under a millisecond more per query at this scale.
-SERVER_EF_SEARCH = 400
+# distance 0.20, not in the top 200 returned) in a 342-passage server collection, and on
+# the embedded store it made the top 30 differ between two processes querying the same
+# files (15 of 60 golden questions), so answers changed from run to run. At 400 the top
+# 30 equals exact search on all 60 and is the same in every process, at well under a
+# millisecond more per query at this scale.
+EF_SEARCH = 400
 
 
 def open_store(
@@ -158,9 +161,9 @@ def open_store(
 ) -> Any:
     from langchain_chroma import Chroma
 
-    # Applies when a collection is created (a new server generation); an existing one
-    # keeps the configuration it was created with.
-    config = {"hnsw": {"ef_search": SERVER_EF_SEARCH}} if settings.chroma_host else None
+    # Applies when a collection is created (a new generation); an existing one keeps the
+    # configuration it was created with.
+    config = {"hnsw": {"ef_search": EF_SEARCH}}
     return Chroma(
         collection_name=collection_name(settings, generation),
         embedding_function=embeddings,

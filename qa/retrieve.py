@@ -135,16 +135,22 @@ def expand_years(norm_question: str) -> list[int]:
     return sorted(years)
 
 
+_TITLE = re.compile(r"《[^》]*》")
+
+
 def per_year_questions(norm_question: str) -> list[tuple[int, str]]:
     """One question per year for a question over several years, else [].
 
     Example: ``per_year_questions("2022年、2023年gdp分别增长多少")`` ->
     ``[(2022, "2022年 gdp分别增长多少"), (2023, "2023年 gdp分别增长多少")]``.
     """
-    years = expand_years(norm_question)
+    # Years inside a report's name (《…2023年…及2024年…报告》) name the report, not
+    # the years asked about.
+    unnamed = _TITLE.sub(" ", norm_question)
+    years = expand_years(unnamed)
     if len(years) < 2:
         return []
-    rest = _YEAR_WORDS.sub("", norm_question).strip()
+    rest = _YEAR_WORDS.sub("", unnamed).strip()
     return [(y, f"{y}年 {rest}") for y in years]
 
 

@@ -164,3 +164,75 @@ def test_focus_keeps_each_passages_best_sentences_in_order() -> None:
     # Markers keep pointing at the same passages: the answer verifies against the originals.
     answer = extractive_answer("2023年重庆地区生产总值是多少？", focused)
     assert verify_answer(answer, [long, short]).cited == [long]
+
+
+RESULT_2024 = passage(
+    "全年地区生产总值达到32193.15亿元、增长5.7%，规上工业增加值增长7.3%。", year=2024
+)
+
+
+def test_a_question_over_several_years_is_answered_year_by_year() -> None:
+    got = extractive_answer(
+        "重庆2022年、2023年、2024年地区生产总值分别增长多少？",
+        [OPENING, TABLE, PLAN, RESULT_2024],
+    )
+    # One labelled line per year, each from that year's own passage; 2024's target (6%
+    # 左右, a plan) is not 2024's growth.
+    assert got == (
+        "2022年：地区生产总值增速（%）｜2022年预期目标：5.5左右｜2022年预计完成：2.6[2]。"
+        "2023年：全市上下坚持以习近平新时代中国特色社会主义思想为指导，推动经济社会发展取得新成效，"
+        "全年地区生产总值迈上3万亿元新台阶，达到30145.79亿元，增长6.1%[1]。"
+        "2024年：全年地区生产总值达到32193.15亿元、增长5.7%，规上工业增加值增长7.3%[4]。"
+    )
+    assert not verify_answer(got, [OPENING, TABLE, PLAN, RESULT_2024]).checks
+
+
+def test_a_year_no_passage_answers_is_left_out() -> None:
+    got = extractive_answer("2022年和2023年重庆地区生产总值分别增长多少？", [OPENING])
+    assert got.startswith("2023年：") and "2022年：" not in got
+
+
+def test_target_and_result_of_one_year_both_answered() -> None:
+    got = extractive_answer(
+        "2024年重庆地区生产总值增长目标是多少？实际增长了多少？2023年实际增长多少？",
+        [PLAN, RESULT_2024, OPENING],
+    )
+    # Years in order; 2024 gets its target and its result, 2023 its result.
+    first, second = got.split("2024年：", 1)
+    assert first.startswith("2023年：") and "6.1%" in first and first.endswith("[3]。")
+    assert "6%左右" in second and "[1]" in second and "5.7%" in second and "[2]" in second
+
+
+def test_one_sentence_per_question_asked() -> None:
+    # Two sentences give the same headline; one question gets one sentence.
+    again = passage(
+        "全年地区生产总值迈上3万亿元新台阶，达到30145.79亿元，增长6.1%，主要指标符合预期。"
+    )
+    got = extractive_answer("2023年重庆地区生产总值是多少？", [OPENING, again, GROWTH])
+    assert got.count("[") == 1 and "30145.79亿元" in got
+
+
+def test_a_target_only_row_does_not_answer_what_was_achieved() -> None:
+    row = passage("空气质量优良天数（天）（约束性指标）｜2023年预期：320以上", kind="plan")
+    said = passage("加强污染防治，空气质量优良天数达到325天。")
+    assert extractive_answer("2023年重庆空气质量优良天数是多少天？", [row, said]) == (
+        "加强污染防治，空气质量优良天数达到325天[2]。"
+    )
+    # ...but it is the answer when the target is asked.
+    assert "320以上" in extractive_answer("2023年空气质量优良天数的预期目标是多少？", [row, said])
+
+
+def test_the_row_of_the_named_indicator_wins() -> None:
+    rows = passage(
+        "居民消费价格指数（%）｜2022年预期目标：103以内｜2022年预计完成：102.1\n"
+        "城镇调查失业率（%）｜2022年预期目标：5.5以内｜2022年预计完成：5.4",
+        year=2022,
+    )
+    mention = passage(
+        "29项为预期性指标，其中城镇新增就业人数、居民消费价格指数、高新技术企业数量等13项指标能够完成。",
+        year=2022,
+    )
+    got = extractive_answer(
+        "2022年重庆居民消费价格指数的目标是多少？预计完成多少？", [mention, rows]
+    )
+    assert got == "居民消费价格指数（%）｜2022年预期目标：103以内｜2022年预计完成：102.1[2]。"

@@ -126,6 +126,18 @@ def test_the_figure_must_have_the_asked_unit_and_topic() -> None:
     assert gives_asked_figure(q("增长了多少？"), ["增长"], ["增长5.7%"], idf)
 
 
+def test_a_how_many_question_needs_a_figure() -> None:
+    # A real 1.5B-model answer to an unanswerable question: the table label, no figure.
+    population = q("重庆市常住人口总数是多少？")
+    assert not gives_asked_figure(population, ["常住", "人口"], ["常住人口城镇化率（%）"])
+    assert gives_asked_figure(population, ["常住", "人口"], ["常住人口3191.43万人"])
+    assert not gives_asked_figure(population, ["常住", "人口"], ["2023年常住人口"])
+    # A table cell may be a bare number.
+    assert gives_asked_figure(population, ["常住", "人口"], ["常住人口（万人）｜2023年预期：3200"])
+    # Not asking 多少: a figureless answer can answer ("全国第二").
+    assert gives_asked_figure(q("2023年重庆汽车产量在全国排第几？"), ["汽车"], ["汽车产量全国第二"])
+
+
 @pytest.fixture(scope="module")
 def seed_qa(seed_index: tuple[Any, Any]) -> Any:
     return seed_index[1]

@@ -189,7 +189,7 @@ def test_ingest_search_and_answer_against_a_server(
     assert (paged.ids, paged.metadatas) == (handle.ids, handle.metadatas)
     monkeypatch.undo()
 
-    # The server's nearest neighbours are the exact ones (see qa.index.SERVER_EF_SEARCH).
+    # The server's nearest neighbours are the exact ones (see qa.index.EF_SEARCH).
     import numpy as np
 
     stored = col.get(include=["embeddings"])
