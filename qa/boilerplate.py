@@ -79,3 +79,29 @@ def strip_echoed_headers(draft: str, passages: list[Passage]) -> str:
             line = line[: m.start()] + rest[len(section) :].lstrip()
         out.append(line)
     return "\n".join(out)
+
+
+_LEADING = re.compile(r"^\s*[\[【［]\s*\d+\s*[\]】］]")
+_ANY_MARKER = re.compile(r"([\[【［]\s*\d+\s*[\]】］])")
+
+
+def trailing_markers(draft: str) -> str:
+    """A draft written as ``[1] A [2] B`` (each marker before what it supports, as the
+    small model often lists figures) rewritten as ``A[1]。B[2]。``. Verification reads a
+    marker as closing its sentence; read as written, ``[2]`` would cite ``A`` and ``B``
+    would go uncited. Drafts that do not open with a marker are returned unchanged.
+
+    Example: ``trailing_markers("[1] 30145.79亿元[2] 增长6.1%")``
+    -> ``"30145.79亿元[1]。增长6.1%[2]。"``.
+    """
+    if not _LEADING.match(draft):
+        return draft
+    parts = _ANY_MARKER.split(draft.strip())
+    out = []
+    for marker, text in zip(parts[1::2], parts[2::2], strict=True):
+        body = text.strip()
+        if body:
+            end = "" if body[-1] in "。！？!?；;" else "。"
+            cut = len(body.rstrip("。！？!?；;"))
+            out.append(body[:cut] + marker + body[cut:] + end)
+    return "".join(out)

@@ -168,6 +168,7 @@ def asked_unit(norm_question: str) -> str | None:
 
 
 # A number that is not a year (a table cell may be a bare "42").
+_MARKERS = re.compile(r"[\[【［]\s*\d+\s*[\]】］]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*年)")
 
 
@@ -189,7 +190,9 @@ def gives_asked_figure(
     if unit is None:
         # A table label or heading copied for a 多少 question names the indicator but
         # gives no figure (the 1.5B model's answer to the unanswerable 常住人口总数).
-        return "多少" not in norm_question or any(_NUMBER.search(s) for s in sentences)
+        return "多少" not in norm_question or any(
+            _NUMBER.search(_MARKERS.sub("", s)) for s in sentences
+        )
     for sentence in sentences:
         norm = normal_form(sentence)
         if any(f.scaled()[1] == unit for f in extract_figures(norm)) and (

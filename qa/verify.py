@@ -31,7 +31,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa.boilerplate import is_heading, looks_like_instruction, strip_echoed_headers
+from qa.boilerplate import (
+    is_heading,
+    looks_like_instruction,
+    strip_echoed_headers,
+    trailing_markers,
+)
 from qa.clean import normal_form
 from qa.numbers import Figure, equivalent, extract_figures, supported_among
 from qa.schema import Check, Passage
@@ -323,7 +328,7 @@ def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Ve
     ctx.question = extract_figures(normal_form(question)) if question else []
     items: list[_Item] = []
     refusal_at: list[int] = []
-    for sentence, sep in _segments(strip_echoed_headers(draft, passages).strip()):
+    for sentence, sep in _segments(trailing_markers(strip_echoed_headers(draft, passages)).strip()):
         numbers = [k for m in _MARKER.finditer(sentence) for k in _numbers(m.group())]
         for k in dict.fromkeys(k for k in numbers if not 1 <= k <= len(passages)):
             checks.append(Check("invalid_citation", f"删去无效引用[{k}]"))

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from qa.boilerplate import is_heading, looks_like_instruction, strip_echoed_headers
+from qa.boilerplate import (
+    is_heading,
+    looks_like_instruction,
+    strip_echoed_headers,
+    trailing_markers,
+)
 from qa.prompt import passage_header
 from qa.schema import Passage
 
@@ -67,3 +72,24 @@ def test_an_echoed_prompt_header_is_removed_from_the_sentence() -> None:
 def test_text_without_a_header_is_unchanged() -> None:
     text = "据《重庆市人民政府工作报告（2025年）》，品牌超2000个[1]。\n第二行。"
     assert strip_echoed_headers(text, [P]) == text
+
+
+@pytest.mark.parametrize(
+    ("draft", "expected"),
+    [
+        # Real drafts of the 1.5B model (g001, g090 of the golden set).
+        ("[1] 30145.79亿元[2] 增长6.1%", "30145.79亿元[1]。增长6.1%[2]。"),
+        (
+            "[1] 2022年：2.6% [2] 2023年：6.1%[2] 2024年：5.7%[3]",
+            "2022年：2.6%[1]。2023年：6.1%[2]。2024年：5.7%[2]。",
+        ),
+        ("【1】增长6.1%。", "增长6.1%【1】。"),
+        # The usual style is left alone.
+        (
+            "地区生产总值30145.79亿元[1]。增长6.1%[2]。",
+            "地区生产总值30145.79亿元[1]。增长6.1%[2]。",
+        ),
+    ],
+)
+def test_markers_written_before_their_text_are_moved_after_it(draft: str, expected: str) -> None:
+    assert trailing_markers(draft) == expected

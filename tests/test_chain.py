@@ -570,3 +570,11 @@ def test_an_answer_covering_the_asked_years_is_kept(make_qa: Any) -> None:
     a = make_qa(fake(draft)).ask("2023年和2024年重庆地区生产总值分别是多少？", backend="local")
     assert "extractive_backstop" not in names(a) and a.backend.startswith("本地模型")
     assert a.text.startswith(draft)
+
+
+def test_a_figureless_answer_to_a_how_much_question_is_not_kept(make_qa: Any) -> None:
+    # The model names the indicator and cites it, but gives no number.
+    a = make_qa(fake("2023年重庆地区生产总值[1]。")).ask(
+        "2023年重庆地区生产总值是多少？", backend="local"
+    )
+    assert "30145.79亿元" in a.text and "extractive_backstop" in names(a)

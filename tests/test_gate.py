@@ -129,7 +129,7 @@ def test_the_figure_must_have_the_asked_unit_and_topic() -> None:
 def test_a_how_many_question_needs_a_figure() -> None:
     # A real 1.5B-model answer to an unanswerable question: the table label, no figure.
     population = q("重庆市常住人口总数是多少？")
-    assert not gives_asked_figure(population, ["常住", "人口"], ["常住人口城镇化率（%）"])
+    assert not gives_asked_figure(population, ["常住", "人口"], ["常住人口城镇化率（%）[1]。"])
     assert gives_asked_figure(population, ["常住", "人口"], ["常住人口3191.43万人"])
     assert not gives_asked_figure(population, ["常住", "人口"], ["2023年常住人口"])
     # A table cell may be a bare number.

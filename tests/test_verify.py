@@ -294,3 +294,9 @@ def test_a_title_or_an_echoed_header_is_not_an_answer() -> None:
     echoed = "《重庆市人民政府工作报告（2025年）》｜2024年｜执行结果/完成情况｜一、2024年工作回顾创建“渝味360碗”美食品牌[1]。"
     v = verify_answer(echoed, [p])
     assert v.text == "创建“渝味360碗”美食品牌[1]。" and not v.refused
+
+
+def test_markers_before_their_figures_cite_the_right_passages() -> None:
+    # "[1] X[2] Y": each marker introduces what follows it, so X cites [1] and Y [2].
+    v = verify_answer("[1] 30145.79亿元[2] 增长6.1%", [GDP, passage("同比增长6.1%。")])
+    assert v.text == "30145.79亿元[1]。增长6.1%[2]。" and not v.checks
