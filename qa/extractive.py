@@ -283,9 +283,10 @@ def _per_year(parts: list[tuple[int, str]], passages: list[Passage]) -> str:
     for year, sub in parts:
         q = _query(sub)
         kinds: tuple[str | None, ...] = ("plan", "result") if q.plan and q.result else (None,)
+        scored = _scored(q, passages)
         picked: list[_Candidate] = []
         for kind in kinds:
-            for score, _, cand in _scored(q, passages):
+            for score, _, cand in scored:
                 p = passages[cand[0] - 1]
                 if score < THRESHOLD:
                     break

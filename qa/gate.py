@@ -16,6 +16,7 @@ from qa.clean import normal_form
 from qa.numbers import extract_figures
 from qa.retrieve import SYNONYMS, expand_years, question_kind, question_years
 from qa.schema import Passage
+from qa.verify import strip_markers
 
 # Question words that say nothing about the topic; coverage is measured without them.
 _GENERIC = frozenset(
@@ -168,7 +169,6 @@ def asked_unit(norm_question: str) -> str | None:
 
 
 # A number that is not a year (a table cell may be a bare "42").
-_MARKERS = re.compile(r"[\[【［]\s*\d+\s*[\]】］]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*年)")
 
 
@@ -191,7 +191,7 @@ def gives_asked_figure(
         # A table label or heading copied for a 多少 question names the indicator but
         # gives no figure (the 1.5B model's answer to the unanswerable 常住人口总数).
         return "多少" not in norm_question or any(
-            _NUMBER.search(_MARKERS.sub("", s)) for s in sentences
+            _NUMBER.search(strip_markers(s)) for s in sentences
         )
     for sentence in sentences:
         norm = normal_form(sentence)
