@@ -22,8 +22,8 @@ from qa.schema import Answer, Passage
 from qa.scoring import (
     GoldItem,
     answer_correct,
-    contains_all,
     hit_rank,
+    holds_evidence,
     load_golden,
     mean,
     percentile,
@@ -47,6 +47,7 @@ class ItemResult:
     seconds: float
     first_token_seconds: float | None
     checks: list[str] = field(default_factory=list)
+    draft: str = ""  # the model's text before verification, so checks can be replayed
 
 
 def citation_ok(p: Passage, item: GoldItem, same_doc: bool = False) -> bool:
@@ -56,7 +57,7 @@ def citation_ok(p: Passage, item: GoldItem, same_doc: bool = False) -> bool:
     docs = {item.doc, *(m.get("doc") for m in item.more)}
     if same_doc and p.doc not in docs:
         return False
-    return any(contains_all(p.text, [m]) for m in item.must_include)
+    return any(holds_evidence(p.text, m) for m in item.must_include)
 
 
 def unsupported_in(answer: Answer) -> list[str]:
@@ -111,6 +112,7 @@ def score_item(item: GoldItem, answer: Answer, k: int) -> ItemResult:
         seconds=answer.seconds,
         first_token_seconds=answer.first_token_seconds,
         checks=[c.name for c in answer.checks],
+        draft=answer.draft,
     )
 
 

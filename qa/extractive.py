@@ -22,10 +22,12 @@ from dataclasses import dataclass, replace
 
 from qa.boilerplate import is_heading, looks_like_instruction
 from qa.clean import normal_form
-from qa.numbers import Figure, equivalent, extract_figures
+from qa.numbers import Figure, equivalent, extract_figures, spell_row
+from qa.refusal import REFUSAL
 from qa.retrieve import per_year_questions
 from qa.schema import Passage
-from qa.verify import REFUSAL, char_bigrams, split_sentences
+from qa.verify import split_sentences
+from qa.wording import char_bigrams
 
 # A best candidate below this is noise: the answer is the refusal instead.
 THRESHOLD = 0.35
@@ -87,7 +89,9 @@ def _query(question: str) -> _Query:
         bool(_ASKS_PLAN.search(q)),
         bool(_ASKS_RESULT.search(q)),
         bool(_SEVERAL.search(q)) or len(_YEAR.findall(q)) > 1 or q.count("?") > 1,
-        0 if _SEVERAL.search(q) else max(1, len([s for s in q.split("?") if s.strip()])),
+        # Counted by "?", not by the pieces between: the wording may carry the reports'
+        # terms after the question mark ("…有多大? 地区生产总值"), which ask nothing more.
+        0 if _SEVERAL.search(q) else max(1, q.count("?")),
         q,
     )
 
@@ -250,6 +254,7 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     floor = max(THRESHOLD, scored[0][0] * (FLOOR_SEVERAL if q.several else FLOOR))
     chosen: list[tuple[int, int, str, str]] = []
     figures: list[Figure] = []
+    covered: set[str] = set()
     cap = min(max_sentences, q.cap) if q.cap else max_sentences
     for score, _, cand in scored:
         if score < floor or len(chosen) >= cap:
@@ -263,9 +268,18 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
         # figure only adds a citation the reader need not check.
         if chosen and q.figure and all(any(equivalent(f, g) for g in figures) for f in found):
             continue
+        # ...and name something asked that the sentences before it do not (农业 after
+        # 工业), or be the other kind when both the target and the result are asked:
+        # a second sentence on the same words is a neighbour, not a second answer.
+        named = q.grams & char_bigrams(_own_words(cand[3]))
+        kinds = {passages[c[0] - 1].kind for c in chosen}
+        other_kind = q.plan and q.result and passages[cand[0] - 1].kind not in kinds
+        if chosen and not other_kind and not named - covered:
+            continue
+        covered |= named
         figures += found
         chosen.append(cand)
-    return "".join(f"{_with_list(core, passages[n - 1], s)}[{n}]。" for n, s, core, _ in chosen)
+    return "".join(f"{_render(core, passages[n - 1], s)}[{n}]。" for n, s, core, _ in chosen)
 
 
 def _per_year(parts: list[tuple[int, str]], passages: list[Passage]) -> str:
@@ -296,10 +310,27 @@ def _per_year(parts: list[tuple[int, str]], passages: list[Passage]) -> str:
                     if cand not in picked:
                         picked.append(cand)
                     break
-        text = "".join(f"{_with_list(c[2], passages[c[0] - 1], c[1])}[{c[0]}]。" for c in picked)
+        text = "".join(f"{_render(c[2], passages[c[0] - 1], c[1])}[{c[0]}]。" for c in picked)
         if text:
             lines.append(f"{year}年：{text}")
     return "".join(lines)
+
+
+def _own_words(norm: str) -> str:
+    """What a candidate speaks of: a sub-row (``总称(%)其中:分项(%)|…``) only of its item.
+
+    Example: ``_own_words("一般公共预算收入增速(%)其中:税收增速(%)|2023年预期:5.3")``
+    -> ``"税收增速(%)|2023年预期:5.3"``.
+    """
+    label, bar, cells = norm.partition("|")
+    return label.rsplit("其中:", 1)[-1] + bar + cells if bar else norm
+
+
+def _render(core: str, passage: Passage, index: int) -> str:
+    """A chosen candidate as the answer gives it: a table row spelled as a sentence with
+    its unit (``spell_row``), a heading with the list it introduces (``_with_list``)."""
+    spelled = spell_row(core)
+    return spelled if spelled != core else _with_list(core, passage, index)
 
 
 _INTRO = re.compile(r"(?:是|为|包括|如下|有)[：:]?$|[：:]$")

@@ -169,6 +169,32 @@ def _row_unit(line: str) -> tuple[str, int] | None:
     return None
 
 
+# A bare value in a row's cells (not the year of a column head such as 2022年预期目标).
+_ROW_VALUE = re.compile(
+    rf"(?<![0-9.])(\d+(?:\.\d+)?)(?![0-9]|\.[0-9]|\s*(?:[年月日]|{_MAG_RE}|{_UNIT_RE}))"
+)
+
+
+def spell_row(row: str) -> str:
+    """A table row (``名称（单位）｜列：值｜…``) as a sentence, the label's unit written
+    after each bare value, so the answer reads 5.4% where the row says （%）…5.4.
+
+    Example: ``spell_row("城镇调查失业率（%）｜2022年预期目标：5.5以内｜2022年预计完成：5.4")``
+    -> ``"城镇调查失业率：2022年预期目标5.5%以内，2022年预计完成5.4%"``; a row whose
+    label gives no unit, and text that is not a row, come back unchanged.
+    """
+    found = _row_unit(row)
+    if found is None:
+        return row
+    unit, start = found
+    label = re.sub(rf"[(（]\s*{re.escape(unit)}\s*[)）]", "", row[: start - 1])
+    cells = [c.strip() for c in _ROW_SEP.split(row[start:]) if c.strip()]
+    spelled = [
+        _ROW_VALUE.sub(lambda m: m[1] + unit, re.sub(r"\s*[:：]\s*", "", c, count=1)) for c in cells
+    ]
+    return f"{label.strip()}：{'，'.join(spelled)}"
+
+
 def _arabic(text: str, masked: str, base: int) -> list[Figure]:
     out: list[Figure] = []
     row = _row_unit(masked)

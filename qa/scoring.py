@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from qa.clean import normal_form
+from qa.numbers import spell_row
 from qa.schema import Passage
 
 GOLDEN = Path(__file__).parent / "data" / "golden.jsonl"
@@ -74,8 +75,34 @@ def squash(text: str) -> str:
 
 
 def contains_all(text: str, must: Sequence[str]) -> bool:
+    """Every ``must`` string occurs in ``text`` (both ``squash``-ed); a string that starts
+    or ends with a digit does not match inside a longer number.
+
+    Example: ``contains_all("增长2.1%，达到15天", ["2.1%", "15"])`` -> True;
+    ``contains_all("完成102.1%", ["2.1%"])`` -> False.
+    """
     flat = squash(text)
-    return all(squash(m) in flat for m in must)
+    return all(re.search(_bounded(squash(m)), flat) for m in must)
+
+
+def _bounded(phrase: str) -> str:
+    head = r"(?<![0-9.])" if phrase[:1].isdigit() else ""
+    tail = r"(?![0-9]|\.[0-9])" if phrase[-1:].isdigit() else ""
+    return head + re.escape(phrase) + tail
+
+
+def holds_evidence(text: str, phrase: str) -> bool:
+    """``phrase`` occurs in ``text`` (both ``squash``-ed), or in one of its table rows read
+    with the unit its label states (``qa.numbers.spell_row``): a row giving （%）… 5.4
+    holds 5.4% as plainly as a sentence does.
+
+    Example: ``holds_evidence("城镇调查失业率（%）｜2022年预计完成：5.4", "5.4%")`` -> True;
+    ``holds_evidence("城镇新增就业71万人，增长5.4", "5.4%")`` -> False.
+    """
+    if contains_all(text, [phrase]):
+        return True
+    rows = [line for line in normal_form(_PINYIN.sub("", text)).split("\n") if "|" in line]
+    return any(contains_all(spell_row(row), [phrase]) for row in rows)
 
 
 def hit_rank(passages: Sequence[Passage], item: GoldItem) -> int | None:
@@ -95,7 +122,7 @@ def hit_rank(passages: Sequence[Passage], item: GoldItem) -> int | None:
     for rank, p in enumerate(passages, 1):
         flat = squash(p.text)
         for m in item.must_include:
-            if m not in found and squash(m) in flat:
+            if m not in found and re.search(_bounded(squash(m)), flat):
                 found[m] = rank
     if len(found) < len(item.must_include):
         return None

@@ -21,7 +21,13 @@ Pure functions over the draft text and the retrieved passages. Rules, in order:
 5. Copies of the prompt's passage headers are cut from the draft first; a cited
    sentence that is only a section heading or a report title is removed
    (``heading_removed``); see ``qa.boilerplate``.
-6. With no cited sentence left, the answer refuses (``nothing_supported``).
+6. A passage stays cited only if it holds the claim: one of the sentence's figures,
+   or ``MIN_CLAIM`` of its own wording (``qa.wording.claim_share``); other markers go
+   (``citation_pruned``). A sentence without figures that none of its passages holds
+   is re-cited to a passage that does (``citation_corrected``) or removed
+   (``unsupported_claim``): a name with a wrong character (渝铜线 for 璧铜线) has no
+   figure to fail on.
+7. With no cited sentence left, the answer refuses (``nothing_supported``).
 
 Markers are renumbered 1..n in order of first appearance; ``cited`` follows them.
 """
@@ -39,9 +45,9 @@ from qa.boilerplate import (
 )
 from qa.clean import normal_form
 from qa.numbers import Figure, equivalent, extract_figures, supported_among
+from qa.refusal import refusal_text
 from qa.schema import Check, Passage
-
-REFUSAL = "文档中没有相关信息"
+from qa.wording import claim_share, containment
 
 _LABEL = r"(?:文档|资料|来源|段落|片段|passage|doc|source)?\s*"
 _MARKER = re.compile(
@@ -144,28 +150,6 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s, _ in _segments(text) if s.strip()]
 
 
-def char_bigrams(text: str) -> set[str]:
-    """Character bigrams within runs of CJK, letters and digits (a one-character run is kept whole).
-
-    Example: ``sorted(char_bigrams("总值6.1%"))`` -> ``["1", "值6", "总值"]``.
-    """
-    out: set[str] = set()
-    for run in _WORD.findall(text):
-        if len(run) == 1:
-            out.add(run)
-        out.update(run[i : i + 2] for i in range(len(run) - 1))
-    return out
-
-
-def containment(part: str, whole: str) -> float:
-    """Share of ``part``'s bigrams found in ``whole`` (both normal forms).
-
-    Example: ``containment("地区生产总值", "全年地区生产总值达到")`` -> 1.0.
-    """
-    grams = char_bigrams(part)
-    return len(grams & char_bigrams(whole)) / len(grams) if grams else 0.0
-
-
 def _norm(p: Passage) -> str:
     return p.norm or normal_form(p.text)
 
@@ -210,31 +194,6 @@ def unsupported_figures(answer_text: str, cited: list[Passage]) -> list[str]:
     return out
 
 
-def _describe(p: Passage, with_title: bool = True) -> str:
-    section = p.section.split(" > ")[-1].strip()[:30] if p.section else ""
-    kind = {"result": "执行结果", "plan": "计划目标"}.get(p.kind, "")
-    when = f"（{p.year}年{kind}）" if p.year else (f"（{kind}）" if kind else "")
-    title = f"《{p.title}》" if p.title and with_title else ""
-    return f"{title}{section or ('' if title else p.doc)}{when}"
-
-
-def refusal_text(passages: list[Passage], note: str = "") -> str:
-    """``REFUSAL``, then a pointer to related content: ``note`` if given, else the passages.
-
-    Example: ``refusal_text([])`` -> ``"文档中没有相关信息"``;
-    ``refusal_text([Passage(doc="d", title="2023年报告", year=2023, section="一、执行情况",
-    text="…", score=1.0, kind="result")])``
-    -> ``"文档中没有相关信息。相关内容：《2023年报告》一、执行情况（2023年执行结果）[1]"``.
-    """
-    pointers = [
-        # The same report twice reads better without its (long) title repeated.
-        f"{_describe(p, i == 1 or p.title != passages[i - 2].title)}[{i}]"
-        for i, p in enumerate(passages, 1)
-    ]
-    related = note.strip() or "；".join(pointers)
-    return f"{REFUSAL}。相关内容：{related}" if related else REFUSAL
-
-
 @dataclass
 class _Item:
     sentence: str
@@ -262,6 +221,13 @@ class _Context:
     norms: list[str]
     figures: list[list[Figure]]
     question: list[Figure]
+    asked: str = ""  # the question's normal form
+
+
+# A passage is cited for a claim only when it holds the claim: one of the sentence's
+# figures, or at least this share of its own wording (``claim_share``). A name with one
+# wrong character (渝铜线 for 璧铜线) keeps half of its bigrams, so the bar sits above 0.5.
+MIN_CLAIM = 0.6
 
 
 def _check_figures(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
@@ -303,6 +269,39 @@ def _check_figures(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -
     item.markers, item.rewrite = new, True
 
 
+def _check_wording(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
+    cited = list(dict.fromkeys(item.markers))
+    share = {k: claim_share(norm, ctx.norms[k - 1], ctx.asked) for k in cited}
+    keep = [k for k in cited if share[k] >= MIN_CLAIM]
+    if item.figures:
+        figures = extract_figures(norm)
+        holds = [
+            k
+            for k in cited
+            if any(supported_among(f, ctx.figures[k - 1], ctx.norms[k - 1]) for f in figures)
+        ]
+        if not holds:
+            return  # only figures the question gave: nothing to judge by
+        keep = [k for k in cited if k in holds or k in keep]
+    elif not keep:
+        every = range(1, len(ctx.norms) + 1)
+        best = max(every, key=lambda k: (claim_share(norm, ctx.norms[k - 1], ctx.asked), -k))
+        if claim_share(norm, ctx.norms[best - 1], ctx.asked) < MIN_CLAIM:
+            item.keep = False
+            checks.append(
+                Check("unsupported_claim", f"所引段落中没有这句话的内容，删去：{item.sentence}")
+            )
+            return
+        old = "".join(f"[{k}]" for k in cited)
+        checks.append(Check("citation_corrected", f"引用{old}改为[{best}]：{item.sentence}"))
+        item.markers, item.rewrite = [best], True
+        return
+    if len(keep) < len(cited):
+        gone = "".join(f"[{k}]" for k in cited if k not in keep)
+        checks.append(Check("citation_pruned", f"段落{gone}不含这句话的内容，删去其引用"))
+        item.markers, item.rewrite = keep, True
+
+
 def _render(item: _Item, mapping: dict[int, int]) -> str:
     def group(numbers: list[int]) -> str:
         return "".join(f"[{mapping[k]}]" for k in dict.fromkeys(numbers) if k in mapping)
@@ -326,6 +325,7 @@ def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Ve
     norms = [_norm(p) for p in passages]
     ctx = _Context(norms, [extract_figures(n) for n in norms], [])
     ctx.question = extract_figures(normal_form(question)) if question else []
+    ctx.asked = normal_form(question)
     items: list[_Item] = []
     refusal_at: list[int] = []
     for sentence, sep in _segments(trailing_markers(strip_echoed_headers(draft, passages)).strip()):
@@ -345,6 +345,8 @@ def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Ve
         elif item.keep and item.markers and not item.figures and is_heading(norm, passages):
             item.keep = False
             checks.append(Check("heading_removed", f"删去只复述标题的文字：{sentence}"))
+        elif item.keep and item.markers:
+            _check_wording(item, norm, ctx, checks)
         items.append(item)
 
     first_content = next(

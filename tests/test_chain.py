@@ -26,9 +26,10 @@ from qa.clean import is_traditional, normal_form
 from qa.keyword import Tokenizer
 from qa.numbers import extract_figures, supported_among
 from qa.prompt import SYSTEM
+from qa.refusal import REFUSAL
 from qa.schema import Answer, Passage
 from qa.settings import Settings
-from qa.verify import REFUSAL, parse_citations, strip_markers
+from qa.verify import parse_citations, strip_markers
 
 DOC_000 = "000_e3173ead8c29be09.txt"
 DOC_001 = "001_a2cb04c756ef0252.txt"
@@ -578,3 +579,15 @@ def test_a_figureless_answer_to_a_how_much_question_is_not_kept(make_qa: Any) ->
         "2023年重庆地区生产总值是多少？", backend="local"
     )
     assert "30145.79亿元" in a.text and "extractive_backstop" in names(a)
+
+
+def test_an_answer_beside_the_point_gives_way_to_the_source_sentence(make_qa: Any) -> None:
+    # Every figure is in the cited passage, but the question's topic (规上工业增加值) is not
+    # in the answer; the source sentence that names it is shown instead.
+    a = make_qa(fake("2024年全年地区生产总值达到32193.15亿元[1]。")).ask(
+        "2024年重庆规上工业增加值增长情况如何？", backend="local"
+    )
+    assert "规上工业增加值增长7.3%" in a.text
+    assert a.citations == [GDP_2024]
+    assert any(c.name == "extractive_backstop" and "要点" in c.detail for c in a.checks)
+    assert "改用抽取式" in a.backend

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 
 from qa.evaluate import ItemResult, aggregate, by_type, citation_ok, score_item
 from qa.schema import Answer, Check, Passage
-from qa.scoring import GoldItem
+from qa.scoring import GOLDEN, GoldItem
 
 DOC = "000_e3173ead8c29be09.txt"
 GDP_TEXT = "全年地区生产总值迈上3万亿元新台阶，达到30145.79亿元，增长6.1%。"
@@ -254,3 +256,34 @@ def test_qa_eval_command_writes_json_and_chart(
     assert summary["overall"]["hit@5"] >= 0.75
     assert summary["overall"]["answer_accuracy"] >= 0.5
     assert summary["overall"]["unsupported_number_rate"] == 0.0
+
+
+@pytest.mark.slow
+def test_replay_reverifies_recorded_drafts(
+    seed_index: tuple[object, object], tmp_path: Path
+) -> None:
+    # A recorded local-model draft with an invented GDP figure is replayed through the
+    # real retrieval and verification: the figure goes, the source sentence answers.
+    settings, _ = seed_index
+    line = next(iter(GOLDEN.read_text(encoding="utf-8").splitlines()))
+    item = json.loads(line)
+    assert item["id"] == "g001"
+    golden = tmp_path / "one.jsonl"
+    golden.write_text(line + "\n", encoding="utf-8")
+    draft = "2023年重庆地区生产总值达到31234.56亿元[1]。"
+    overall = dict.fromkeys(DOCUMENTED, 0.0)
+    recorded = {"overall": overall, "items": [{"question": item["question"], "draft": draft}]}
+    rec, out = tmp_path / "rec.json", tmp_path / "replay.json"
+    rec.write_text(json.dumps(recorded, ensure_ascii=False), encoding="utf-8")
+    script = Path(__file__).resolve().parent.parent / "bench" / "replay_drafts.py"
+    index_dir = str(settings.index_dir)  # type: ignore[attr-defined]
+    argv = [str(rec), str(out), "--golden", str(golden), "--index-dir", index_dir]
+    run = subprocess.run(
+        [sys.executable, str(script), *argv], capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "answer_accuracy" in run.stdout
+    (result,) = json.loads(out.read_text(encoding="utf-8"))["items"]
+    assert result["draft"] == draft
+    assert "unsupported_number" in result["checks"] and "31234.56" not in result["answer"]
+    assert "30145.79亿元" in result["answer"] and result["correct"]

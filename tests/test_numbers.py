@@ -13,6 +13,7 @@ from qa.numbers import (
     equivalent,
     extract_figures,
     figure_supported,
+    spell_row,
 )
 
 # From seeds/000_e3173ead8c29be09.txt (2023 results) and 002's table rows.
@@ -170,3 +171,17 @@ def test_whole_report_is_fast_and_never_yields_a_year() -> None:
     figures = extract_figures(normal_form(report.read_text(encoding="utf-8")))
     assert len(figures) > 100
     assert not [f for f in figures if f.unit in ("", "年") and 1900 <= f.value <= 2099]
+
+
+def test_a_row_is_spelled_with_its_labels_unit() -> None:
+    assert spell_row(ROW) == "地区生产总值增速：2022年预期目标5.5%左右，2022年预计完成2.6%"
+    assert spell_row("城镇新增就业（万人）｜2022年预期目标：60以上｜2022年预计完成：71") == (
+        "城镇新增就业：2022年预期目标60万人以上，2022年预计完成71万人"
+    )
+    # A value that states its unit keeps it; a label without a unit, or a sentence, is left.
+    assert spell_row("研发经费（%）｜2023年预期：2.45%") == "研发经费：2023年预期2.45%"
+    ratio = "“一区”与“两群”人均地区生产总值比值｜2022年预期目标：1.8左右∶1"
+    assert spell_row(ratio) == ratio
+    assert spell_row(GDP) == GDP
+    # What the spelled row states is what the row states.
+    assert triples(spell_row(ROW)) == [("5.5%左右", 5.5, "%"), ("2.6%", 2.6, "%")]

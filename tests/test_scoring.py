@@ -12,6 +12,7 @@ from qa.scoring import (
     answer_correct,
     contains_all,
     hit_rank,
+    holds_evidence,
     load_golden,
     mean,
     percentile,
@@ -167,3 +168,18 @@ def test_golden_file_loads() -> None:
     g001 = next(i for i in items if i.id == "g001")
     assert g001.must_include == ("30145.79亿元", "6.1%")
     assert g001.year == 2023 and g001.kind == "result"
+
+
+def test_a_figure_does_not_match_inside_a_longer_number() -> None:
+    # CPI 102.1 (an index) is not a 2.1% rise; 15 is not 150.
+    assert not contains_all("2022年预计完成102.1%", ["2.1%"])
+    assert not contains_all("新增150个", ["15"])
+    assert contains_all("居民消费价格上涨2.1%，货运量增速15以上", ["2.1%", "15"])
+
+
+def test_a_table_row_holds_its_figure_with_the_labels_unit() -> None:
+    row = "城镇调查失业率（%）｜2022年预期目标：5.5以内｜2022年预计完成：5.4"
+    assert holds_evidence(row, "5.4%") and holds_evidence(row, "5.5%以内")
+    assert holds_evidence("全年平均城镇调查失业率5.4%。", "5.4%")
+    assert not holds_evidence("城镇新增就业71万人，增长5.4", "5.4%")
+    assert not holds_evidence(row, "5.4万人")
