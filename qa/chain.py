@@ -150,6 +150,16 @@ def run_chain(
     def covers(v: Verified) -> float:
         return topic_coverage(tokens, [normal_form(s) for s in v.supported_sentences], idf)
 
+    def better(rescue: Verified) -> str | None:
+        """Why the extractive answer beats the model's, or None."""
+        if not answers:
+            return "模型未能给出可核对的回答"
+        if years_of(rescue) > years_of(verified):
+            return "模型回答缺少所问的部分年份"
+        if not asked_years and covers(rescue) > covers(verified) + RELEVANCE_MARGIN:
+            return "模型回答未涉及问题的要点"
+        return None
+
     if chosen != "extractive" and base.backend == label:
         # The model gave nothing usable (only a header, nothing it cited holds its
         # figures, no figure in the asked unit, or "the passages do not say") although
@@ -162,22 +172,12 @@ def run_chain(
         # 6800亿元); the extractive answer refuses all 15 unanswerable ones, so
         # believing it loses no refusal.
         rescue = verify_answer(extractive_answer(wording, passages), passages, standalone)
-        if (
-            not rescue.refused
-            and gives_asked_figure(norm_q, tokens, rescue.supported_sentences, idf)
-            and (
-                not answers
-                or years_of(rescue) > years_of(verified)
-                or (not asked_years and covers(rescue) > covers(verified) + RELEVANCE_MARGIN)
-            )
+        why = None
+        if not rescue.refused and gives_asked_figure(
+            norm_q, tokens, rescue.supported_sentences, idf
         ):
-            why = (
-                "模型未能给出可核对的回答"
-                if not answers
-                else "模型回答缺少所问的部分年份"
-                if years_of(rescue) > years_of(verified)
-                else "模型回答未涉及问题的要点"
-            )
+            why = better(rescue)
+        if why:
             checks.extend(verified.checks)
             checks.append(Check("extractive_backstop", f"{why}，改用原文句子"))
             base.backend = f"{label}（改用抽取式回答）"

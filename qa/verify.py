@@ -201,7 +201,7 @@ class _Item:
     markers: list[int]  # passage numbers (1-based, draft numbering) after checks
     rewrite: bool = False  # markers differ from the draft's: put them at the end
     keep: bool = True
-    figures: bool = False
+    figures: list[Figure] = field(default_factory=list)  # the sentence's own
 
 
 def _nearest(question: str, passages: list[Passage], cited: list[int]) -> list[Passage]:
@@ -221,7 +221,11 @@ class _Context:
     norms: list[str]
     figures: list[list[Figure]]
     question: list[Figure]
-    asked: str = ""  # the question's normal form
+    asked: str  # the question's normal form
+
+    def holds(self, f: Figure, k: int) -> bool:
+        """Passage ``k`` (1-based) states figure ``f``."""
+        return supported_among(f, self.figures[k - 1], self.norms[k - 1])
 
 
 # A passage is cited for a claim only when it holds the claim: one of the sentence's
@@ -231,13 +235,9 @@ MIN_CLAIM = 0.6
 
 
 def _check_figures(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
-    figures = extract_figures(norm)
-    item.figures = bool(figures)
+    figures = item.figures = extract_figures(norm)
     cited = list(dict.fromkeys(item.markers))
-
-    def held(f: Figure, k: int) -> bool:
-        return supported_among(f, ctx.figures[k - 1], ctx.norms[k - 1])
-
+    held = ctx.holds
     every = range(1, len(ctx.norms) + 1)
     missing = [f for f in figures if not any(held(f, k) for k in cited)]
     # A number the user typed may be echoed if some passage has it too.
@@ -271,22 +271,20 @@ def _check_figures(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -
 
 def _check_wording(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
     cited = list(dict.fromkeys(item.markers))
+    every = range(1, len(ctx.norms) + 1)
     share = {k: claim_share(norm, ctx.norms[k - 1], ctx.asked) for k in cited}
     keep = [k for k in cited if share[k] >= MIN_CLAIM]
     if item.figures:
-        figures = extract_figures(norm)
-        holds = [
-            k
-            for k in cited
-            if any(supported_among(f, ctx.figures[k - 1], ctx.norms[k - 1]) for f in figures)
-        ]
+        holds = [k for k in cited if any(ctx.holds(f, k) for f in item.figures)]
         if not holds:
             return  # only figures the question gave: nothing to judge by
         keep = [k for k in cited if k in holds or k in keep]
     elif not keep:
-        every = range(1, len(ctx.norms) + 1)
-        best = max(every, key=lambda k: (claim_share(norm, ctx.norms[k - 1], ctx.asked), -k))
-        if claim_share(norm, ctx.norms[best - 1], ctx.asked) < MIN_CLAIM:
+        share |= {
+            k: claim_share(norm, ctx.norms[k - 1], ctx.asked) for k in every if k not in share
+        }
+        best = max(every, key=lambda k: (share[k], -k))
+        if share[best] < MIN_CLAIM:
             item.keep = False
             checks.append(
                 Check("unsupported_claim", f"所引段落中没有这句话的内容，删去：{item.sentence}")
@@ -323,9 +321,8 @@ def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Ve
     """
     checks: list[Check] = []
     norms = [_norm(p) for p in passages]
-    ctx = _Context(norms, [extract_figures(n) for n in norms], [])
-    ctx.question = extract_figures(normal_form(question)) if question else []
-    ctx.asked = normal_form(question)
+    asked = normal_form(question)
+    ctx = _Context(norms, [extract_figures(n) for n in norms], extract_figures(asked), asked)
     items: list[_Item] = []
     refusal_at: list[int] = []
     for sentence, sep in _segments(trailing_markers(strip_echoed_headers(draft, passages)).strip()):
