@@ -23,11 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa.api import ReportQA  # noqa: E402
-from qa.baseline import NaiveBaseline  # noqa: E402
-from qa.embed import make_embedder  # noqa: E402
-from qa.ingest import ingest  # noqa: E402
-from qa.scoring import hit_rank, load_golden, percentile, retrieval_scores  # noqa: E402
+from qa.evaluation.baseline import NaiveBaseline  # noqa: E402
+from qa.evaluation.scoring import hit_rank, load_golden, percentile, retrieval_scores  # noqa: E402
+from qa.ingest.pipeline import ingest  # noqa: E402
 from qa.settings import Settings  # noqa: E402
+from qa.store.embed import make_embedder  # noqa: E402
 
 
 def by_type(items: list, ranks: list, k: int) -> dict[str, dict[str, float]]:

@@ -44,14 +44,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from qa.answer.retrieve import QUERY_STOP, expand_query  # noqa: E402
 from qa.api import ReportQA  # noqa: E402
-from qa.clean import normal_form  # noqa: E402
-from qa.embed import make_embedder  # noqa: E402
-from qa.index import open_index  # noqa: E402
-from qa.ingest import ingest  # noqa: E402
-from qa.retrieve import QUERY_STOP, expand_query  # noqa: E402
-from qa.scoring import load_golden, percentile  # noqa: E402
+from qa.evaluation.scoring import load_golden, percentile  # noqa: E402
+from qa.ingest.clean import normal_form  # noqa: E402
+from qa.ingest.pipeline import ingest  # noqa: E402
 from qa.settings import Settings  # noqa: E402
+from qa.store.embed import make_embedder  # noqa: E402
+from qa.store.index import open_index  # noqa: E402
 
 SEEDS = ROOT / "seeds"
 

@@ -194,9 +194,9 @@ def bench_extractive(settings: Any, users: int, per_user: int, concurrency: int 
 
 
 def bench_local(settings: Any, users: int, per_user: int) -> bool:
+    from qa.answer.chain import retrieve_for
+    from qa.answer.llm import llama_cpp_available, local_model_present
     from qa.api import ReportQA
-    from qa.chain import retrieve_for
-    from qa.llm import llama_cpp_available, local_model_present
 
     local = settings.replace(backend="local")
     if not (local_model_present(local) and llama_cpp_available()):

@@ -27,7 +27,7 @@ from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage  # noqa: E402
 
 from qa.api import ReportQA  # noqa: E402
-from qa.evaluate import aggregate, by_type, load_golden, score_item  # noqa: E402
+from qa.evaluation.evaluate import aggregate, by_type, load_golden, score_item  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 
 

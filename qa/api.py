@@ -61,9 +61,9 @@ class ReportQA:
     def index(self) -> Any:
         """The opened index (built first when missing and allowed)."""
         if self._handle is None:
-            from qa.embed import make_embedder
-            from qa.index import IndexMissing, open_index
-            from qa.ingest import ingest
+            from qa.ingest.pipeline import ingest
+            from qa.store.embed import make_embedder
+            from qa.store.index import IndexMissing, open_index
 
             embeddings = make_embedder(self.settings)
             try:
@@ -83,7 +83,7 @@ class ReportQA:
     def retrieve(
         self, question: str, k: int = 5, filters: Mapping[str, Any] | None = None
     ) -> list[Passage]:
-        from qa.retrieve import hybrid_search
+        from qa.answer.retrieve import hybrid_search
 
         text = check_question(question, self.settings)
         return hybrid_search(self.index, text, k=k, filters=filters)
@@ -116,7 +116,7 @@ class ReportQA:
         The final text may differ from the streamed draft: verification removes
         unsupported sentences and invalid citations after generation.
         """
-        from qa.chain import run_chain
+        from qa.answer.chain import run_chain
 
         # Checked here, not inside the generator, so a bad question fails at the call.
         text = check_question(question, self.settings)
@@ -125,7 +125,7 @@ class ReportQA:
     def chat_model(self, backend: str) -> Any:
         """The chat model of a backend, loaded once per ReportQA."""
         if backend not in self._chat_models:
-            from qa.llm import make_chat_model
+            from qa.answer.llm import make_chat_model
 
             self._chat_models[backend] = make_chat_model(
                 self.settings, backend, max_tokens=self.settings.answer_tokens

@@ -38,7 +38,7 @@ def _filters(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from qa.ingest import ingest
+    from qa.ingest.pipeline import ingest
 
     settings = _settings(args)
     report = ingest(settings, [Path(p) for p in args.paths] or None, rebuild=args.rebuild)
@@ -133,7 +133,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from qa.evaluate import main as eval_main
+    from qa.evaluation.evaluate import main as eval_main
 
     return eval_main(args, _settings(args))
 
@@ -147,7 +147,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch_model(args: argparse.Namespace) -> int:
-    from qa.fetch import fetch_model
+    from qa.answer.fetch import fetch_model
 
     print(fetch_model(_settings(args)))
     return 0
@@ -214,9 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from qa.api import QuestionError
-    from qa.embed import EmbedderUnavailable
-    from qa.index import IndexError_
-    from qa.ingest import IngestError
+    from qa.ingest.pipeline import IngestError
+    from qa.store.embed import EmbedderUnavailable
+    from qa.store.index import IndexError_
 
     try:
         return int(args.func(args))

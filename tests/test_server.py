@@ -29,9 +29,9 @@ import pytest
 from conftest import DOC_000, DOC_001, DOC_004, copy_seeds
 
 from qa.api import ReportQA
-from qa.index import CURRENT, MANIFEST, IndexError_, Manifest, current_generation
-from qa.ingest import IngestError, ingest
+from qa.ingest.pipeline import IngestError, ingest
 from qa.settings import PROJECT_ROOT, Settings
+from qa.store.index import CURRENT, MANIFEST, IndexError_, Manifest, current_generation
 
 pytestmark = pytest.mark.slow
 
@@ -109,10 +109,10 @@ def _warm_cache(seed_index: tuple[Settings, Any], settings: Settings) -> None:
     """Copy from the session index's cache the vectors of exactly this corpus's passages
     (key: namespace + sha256 of the embedded text, as ``CacheBackedEmbeddings`` writes it):
     anything else the test adds is embedded for real."""
-    from qa.corpus import load_corpus
-    from qa.embed import embedder_id
-    from qa.ingest import to_documents
-    from qa.keyword import Tokenizer
+    from qa.ingest.corpus import load_corpus
+    from qa.ingest.pipeline import to_documents
+    from qa.store.embed import embedder_id
+    from qa.store.keyword import Tokenizer
 
     namespace = re.sub(r"[^A-Za-z0-9_.-]", "_", embedder_id(settings)) + "-"
     source = seed_index[0].index_dir / "embed_cache"
@@ -184,12 +184,12 @@ def test_ingest_search_and_answer_against_a_server(
     assert list(handle.keyword._bm25.doc_len) == [len(tokens[cid]) for cid in handle.ids]
     # Opening reads the chunks page by page (an unpaged read of ~33k fails in Chroma):
     # small pages give the same chunks in the same order.
-    monkeypatch.setattr("qa.index.GET_PAGE", 7)
+    monkeypatch.setattr("qa.store.index.GET_PAGE", 7)
     paged = ReportQA(settings, build_if_missing=False).index
     assert (paged.ids, paged.metadatas) == (handle.ids, handle.metadatas)
     monkeypatch.undo()
 
-    # The server's nearest neighbours are the exact ones (see qa.index.EF_SEARCH).
+    # The server's nearest neighbours are the exact ones (see qa.store.index.EF_SEARCH).
     import numpy as np
 
     stored = col.get(include=["embeddings"])

@@ -91,7 +91,7 @@ if (!window.__qaCiteHandler) {
 def concurrency_for(settings: Settings) -> int:
     """How many answers may run at once for the configured backend (see module doc)."""
     try:
-        from qa.llm import resolve_backend
+        from qa.answer.llm import resolve_backend
 
         backend = resolve_backend(settings)
     except Exception:  # an unusable backend is reported per question
@@ -101,7 +101,7 @@ def concurrency_for(settings: Settings) -> int:
 
 def backend_display(settings: Settings) -> str:
     try:
-        from qa.llm import backend_label
+        from qa.answer.llm import backend_label
 
         return backend_label(settings, settings.backend)
     except Exception as exc:
@@ -113,7 +113,7 @@ def catalogue(settings: Settings) -> tuple[list[tuple[str, str]], list[int]]:
     one, else from the seeds' ``catalog.json``; reads no vectors, loads no model."""
     docs: dict[str, dict[str, Any]] = {}
     try:
-        from qa.index import MANIFEST, current_generation
+        from qa.store.index import MANIFEST, current_generation
 
         gen = current_generation(Path(settings.index_dir))
         if gen is not None:

@@ -117,7 +117,7 @@ def passage_sentences(text: str) -> list[str]:
 
 def _figure_numbers(text: str) -> set[str]:
     try:
-        from qa.numbers import extract_figures
+        from qa.text.numbers import extract_figures
 
         return {f.number or f.raw for f in extract_figures(text)}
     except Exception:  # a fallback highlighter must never break rendering
@@ -138,7 +138,7 @@ def figure_overlap_sentences(answer_sentence: str, passage: Passage) -> list[str
 
 def _default_support() -> SupportFn:
     try:
-        from qa.verify import supporting_sentences
+        from qa.answer.verify import supporting_sentences
     except Exception:  # qa.verify may be absent or broken; fall back
         return figure_overlap_sentences
     return supporting_sentences
@@ -248,7 +248,7 @@ def render_nearby(passages: Sequence[Passage], turn: int) -> str:
 # --- notes ---------------------------------------------------------------------------
 def _norm(text: str) -> str:
     try:
-        from qa.clean import normal_form
+        from qa.text.script import normal_form
 
         text = normal_form(text)
     except Exception:

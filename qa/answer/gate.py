@@ -1,0 +1,202 @@
+"""Gates: can these passages answer the question, and does an answer answer it?
+
+Pure functions, run by the chain before and after generation. Each one turns a
+near miss into an honest refusal: the reports speak of 重庆 2022-2025, so a
+question about 成都, about 2019, about a result when only a target is written, or
+about an amount in 亿元 when the reports give only a growth rate must not be
+answered with the nearest figure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from qa.answer.retrieve import SYNONYMS, expand_years, question_kind, question_years
+from qa.answer.verify import strip_markers
+from qa.schema import Passage
+from qa.text.numbers import extract_figures
+from qa.text.script import normal_form
+
+# Question words that say nothing about the topic; coverage is measured without them.
+_GENERIC = frozenset(
+    "重庆 重庆市 重庆地区 全市 我市 市 报告 政府 多少 是 什么 哪些 情况 增长 年 达到 主要 "
+    "工作 预期 目标 完成 实际 数据 相关 介绍 一下 请问 分别 比较 变化 元 万元 亿元 万亿元 "
+    "比 上年 比上年 哪几 几个 哪几个 第几 几天 几年 哪次 构成 部分 提出 截至 累计".split()
+)
+MIN_COVERAGE = 0.5
+# A sentence giving the asked figure must itself be about the asked topic (a quarter of
+# its weight: paraphrases such as 空气好的日子 share only one word with 空气质量优良天数).
+MIN_SENTENCE_COVERAGE = 0.25
+
+
+def topic_words(tokens: Sequence[str]) -> list[str]:
+    """The question's content words: no question or generic words, digits or single characters.
+
+    Example: ``topic_words(["2023", "重庆", "旅游", "总收入", "是", "多少", "亿元"])``
+    -> ``["旅游", "总收入"]``.
+    """
+    return [
+        t
+        for t in dict.fromkeys(tokens)
+        if t not in _GENERIC and not t.replace(".", "").isdigit() and len(t) > 1
+    ]
+
+
+def topic_coverage(
+    q_tokens: Sequence[str], texts: Sequence[str], idf: Mapping[str, float] | None = None
+) -> float:
+    """IDF-weighted share of the question's topic words found in ``texts`` (normal form);
+    a word the reports write otherwise (``gdp`` -> 地区生产总值, see ``SYNONYMS``) counts
+    in their wording. Rare words weigh most: a question about 成都 is not answered by
+    passages that match only its common words. Words the corpus never uses get the
+    mean weight (paraphrases use such words too).
+
+    Example: tokens ``["医院", "数量"]`` against texts that mention neither -> 0.0.
+    """
+    topic = topic_words(q_tokens)
+    if not topic:
+        return 1.0
+    text = " ".join(texts)
+    default = sum(idf.values()) / len(idf) if idf else 1.0
+
+    def weight(t: str) -> float:
+        return max(idf.get(t, default), 0.1) if idf else 1.0
+
+    found = [t for t in topic if t in text or (t in SYNONYMS and SYNONYMS[t] in text)]
+    return sum(weight(t) for t in found) / sum(weight(t) for t in topic)
+
+
+def passage_texts(passages: Sequence[Passage]) -> list[str]:
+    return [p.norm or normal_form(p.text) for p in passages]
+
+
+def years_covered(norm_question: str, passages: Sequence[Passage]) -> bool:
+    """False when the question names years and no passage speaks of any of them
+    (the reports cover 2022-2025: a 2019 question must not get another year's figure).
+
+    Example: "2019年gdp" against passages of 2023 and 2024 -> False.
+    """
+    asked = set(expand_years(norm_question))
+    known = {p.year for p in passages if p.year} | {y for p in passages for y in p.doc_years}
+    return not asked or not known or bool(asked & known)
+
+
+_EXPLICIT_PLAN = re.compile(r"目标|预期|计划|力争|打算|安排")
+_EXPLICIT_RESULT = re.compile(
+    r"完成|实际|取得|增至|截至|(?:增长|提高|提升|下降|新增|减少|增加|突破|达到|实现|开行|建成)了"
+)
+
+
+def in_scope(norm_question: str, passages: Sequence[Passage]) -> list[Passage]:
+    """The passages that may answer a question naming one year: that year's, and of the
+    kind the question asks for in so many words (a target for 目标/计划/力争…, an outcome
+    for 完成/实际…). Passages of no known year or kind stay, and so do table rows, which
+    give a target and an outcome side by side. A question over several years, asking
+    for both kinds, or naming a report ("2024年政府工作报告提出…": the year may be the
+    report's) keeps every passage of a report on that year.
+
+    Example: "2024年一般公共预算收入实际完成多少" keeps 2024 results and drops the
+    passage "力争完成一般公共预算收入2587亿元" (a 2024 target).
+    """
+    years = question_years(norm_question)
+    if len(years) != 1:
+        return list(passages)
+    year = next(iter(years))
+    plan = bool(_EXPLICIT_PLAN.search(norm_question))
+    result = bool(_EXPLICIT_RESULT.search(norm_question))
+    kind = question_kind(norm_question) if plan != result else None
+    of_report = "报告" in norm_question
+
+    def fits(p: Passage) -> bool:
+        if of_report:
+            return p.year in (None, year) or year in p.doc_years
+        if p.year not in (None, year):
+            return False
+        return kind is None or p.kind in (kind, "other") or p.is_table or "｜" in p.text
+
+    return [p for p in passages if fits(p)]
+
+
+# Provinces, municipalities and large cities other than the reports' own 重庆. Data,
+# not a rule: a question naming one asks about another place than the reports cover,
+# unless a passage names it too (川渝, 成渝 and 长江 are not in the list).
+_REGIONS = (
+    "北京 天津 上海 河北 山西 内蒙古 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 "
+    "湖南 广东 广西 海南 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾 "
+    "成都 广州 深圳 杭州 南京 武汉 西安 长沙 郑州 济南 青岛 苏州 厦门 宁波 合肥 福州 昆明 "
+    "贵阳 南宁 兰州 西宁 银川 乌鲁木齐 拉萨 太原 石家庄 沈阳 大连 长春 哈尔滨 呼和浩特 "
+    "南昌 海口 三亚 无锡 佛山 东莞 绵阳 泸州 宜宾 南充 达州 遂宁 内江 乐山 自贡 德阳 广安"
+).split()
+
+
+def other_regions(norm_question: str) -> list[str]:
+    """Places other than 重庆 the question names.
+
+    Example: ``other_regions("成都市2024年地区生产总值是多少?")`` -> ``["成都"]``;
+    ``other_regions("川渝两省市经济总量")`` -> ``[]``.
+    """
+    return [r for r in _REGIONS if r in norm_question]
+
+
+def naming(regions: Sequence[str], passages: Sequence[Passage]) -> list[Passage]:
+    """The passages that name one of ``regions`` (all of them when none is asked)."""
+    if not regions:
+        return list(passages)
+    return [
+        p
+        for p, t in zip(passages, passage_texts(passages), strict=True)
+        if any(r in t for r in regions)
+    ]
+
+
+_ASKED_UNIT = re.compile(
+    r"多少\s*(?P<unit>万亿元|亿元|万元|元|亿美元|美元|万人次|人次|万人|人|万吨|吨|公里|千米|"
+    r"平方公里|平方米|万亩|亩|标箱|万标箱|天|家|个|列|件|台|辆|套|张|所|户|项|座|条|名)"
+)
+
+
+def asked_unit(norm_question: str) -> str | None:
+    """The base unit of the amount asked for (``多少亿元`` -> ``元``), None when no unit is.
+
+    Example: ``asked_unit("2024年外贸进出口总额是多少亿元?")`` -> ``"元"``;
+    ``asked_unit("增长了多少?")`` -> ``None``.
+    """
+    m = _ASKED_UNIT.search(norm_question)
+    if not m:
+        return None
+    return extract_figures(f"1{m.group('unit')}")[0].scaled()[1]
+
+
+# A number that is not a year (a table cell may be a bare "42").
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*年)")
+
+
+def gives_asked_figure(
+    norm_question: str,
+    q_tokens: Sequence[str],
+    sentences: Sequence[str],
+    idf: Mapping[str, float] | None = None,
+) -> bool:
+    """Whether some answer sentence holds a figure in the asked unit and is itself about
+    the asked topic. True when the question asks for no unit.
+
+    Example: asked "2023年旅游总收入是多少亿元", the sentence "地区生产总值30145.79亿元"
+    has the unit but not the topic -> False; "外贸进出口实现正增长" has no 亿元 -> False.
+    A question asking 多少 with no unit needs some figure: "常住人口城镇化率(%)" for
+    "常住人口总数是多少" -> False.
+    """
+    unit = asked_unit(norm_question)
+    if unit is None:
+        # A table label or heading copied for a 多少 question names the indicator but
+        # gives no figure (the 1.5B model's answer to the unanswerable 常住人口总数).
+        return "多少" not in norm_question or any(
+            _NUMBER.search(strip_markers(s)) for s in sentences
+        )
+    for sentence in sentences:
+        norm = normal_form(sentence)
+        if any(f.scaled()[1] == unit for f in extract_figures(norm)) and (
+            topic_coverage(q_tokens, [norm], idf) >= MIN_SENTENCE_COVERAGE
+        ):
+            return True
+    return False

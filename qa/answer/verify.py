@@ -1,0 +1,382 @@
+"""Checks on a generated answer: every figure it keeps is traced to a passage it cites.
+
+Pure functions over the draft text and the retrieved passages. Rules, in order:
+
+1. Citation markers outside ``1..len(passages)`` are dropped (``invalid_citation``).
+2. Each figure in a sentence must occur (or an exact equivalent) in a passage that
+   sentence cites. An uncited sentence whose figures one passage holds gets that
+   marker (``citation_added``; when several passages hold them, the one sharing most
+   wording). A cited sentence whose figures are elsewhere gets its markers corrected
+   (``citation_corrected``). A figure found in no passage removes its sentence
+   (``unsupported_number``). A figure the question itself contains needs only to occur
+   in *some* passage; bare years are never figures.
+3. The model saying the passages lack the answer (``没有相关信息``, ``未提及`` …) in its
+   first sentence, or with nothing else supported, refuses (``model_refused``).
+4. Injection and boilerplate rule: a sentence that looks like instructions
+   (``系统提示``, ``忽略以上`` …) is removed even when a passage holds it verbatim:
+   reports do not address an assistant, so such a passage is planted text
+   (``injection_removed``). An uncited sentence without
+   figures survives only when the answer has a supported sentence and it is short
+   (<= 80 characters) or half its wording is in the passages (``uncited_removed``).
+5. Copies of the prompt's passage headers are cut from the draft first; a cited
+   sentence that is only a section heading or a report title is removed
+   (``heading_removed``); see ``qa.boilerplate``.
+6. A passage stays cited only if it holds the claim: one of the sentence's figures,
+   or ``MIN_CLAIM`` of its own wording (``qa.wording.claim_share``); other markers go
+   (``citation_pruned``). A sentence without figures that none of its passages holds
+   is re-cited to a passage that does (``citation_corrected``) or removed
+   (``unsupported_claim``): a name with a wrong character (渝铜线 for 璧铜线) has no
+   figure to fail on.
+7. With no cited sentence left, the answer refuses (``nothing_supported``).
+
+Markers are renumbered 1..n in order of first appearance; ``cited`` follows them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qa.answer.boilerplate import (
+    is_heading,
+    looks_like_instruction,
+    strip_echoed_headers,
+    trailing_markers,
+)
+from qa.answer.refusal import refusal_text
+from qa.schema import Check, Passage
+from qa.text.numbers import Figure, equivalent, extract_figures, supported_among
+from qa.text.script import normal_form
+from qa.text.wording import claim_share, containment
+
+_LABEL = r"(?:文档|资料|来源|段落|片段|passage|doc|source)?\s*"
+_MARKER = re.compile(
+    rf"[\[【［]\s*{_LABEL}\d+(?:\s*[,，、\-–~]\s*{_LABEL}\d+)*\s*[\]】］]", re.IGNORECASE
+)
+_TERMINATORS = "。！？!?；;\n"
+_CLOSERS = "”’」』）)\"'"
+_REFUSED = re.compile(
+    r"没有相关信息|无相关信息|未提及|没有提及|没有提到|未提到|无法回答|不能回答|文档中没有|"
+    r"没有找到|未找到|未涉及|没有涉及|(?:文档|资料|材料|段落|上下文|提供的内容)[^。]{0,8}不包含|"
+    r"not mention|no (?:relevant )?information",
+    re.IGNORECASE,
+)
+_SPACE_BEFORE_MARKER = re.compile(r"[ \t]+(?=[\[【［])")
+_SPACES = re.compile(r"\s*")
+_WORD = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]+")
+
+
+@dataclass
+class Verified:
+    """The answer after checking. ``text`` carries markers ``[1]..[n]`` matching ``cited``."""
+
+    text: str
+    cited: list[Passage] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    refused: bool = False
+    supported_sentences: list[str] = field(default_factory=list)
+    removed_sentences: list[str] = field(default_factory=list)
+
+
+def parse_citations(text: str) -> list[int]:
+    """Passage numbers cited in ``text``, in order of first appearance, without repeats.
+
+    Example: ``parse_citations("增长6.1%[2][3]，见【1】与[1、2]，[4-5]")`` -> ``[2, 3, 1, 4, 5]``.
+    """
+    seen: list[int] = []
+    for m in _MARKER.finditer(text):
+        for k in _numbers(m.group()):
+            if k not in seen:
+                seen.append(k)
+    return seen
+
+
+def _numbers(marker: str) -> list[int]:
+    out: list[int] = []
+    for m in re.finditer(r"(\d+)(?:\s*[\-–~]\s*\D*?(\d+))?", marker):
+        lo, hi = int(m[1]), int(m[2] or m[1])
+        # A range wider than a page of passages is a typo, not a request for them all.
+        out += list(range(lo, hi + 1)) if 0 <= hi - lo <= 20 else [lo, hi]
+    return out
+
+
+def strip_markers(text: str) -> str:
+    """Example: ``strip_markers("增长6.1%[1][2]。")`` -> ``"增长6.1%。"``."""
+    return _MARKER.sub("", text)
+
+
+def _segments(text: str) -> list[tuple[str, str]]:
+    """(sentence, separator) pairs; markers and closing quotes stay with their sentence."""
+    out: list[tuple[str, str]] = []
+    start = i = 0
+    while i < len(text):
+        ch = text[i]
+        i += 1
+        if ch not in _TERMINATORS and not (ch == "." and _ends_sentence(text, i)):
+            continue
+        while True:
+            while i < len(text) and text[i] in _CLOSERS:
+                i += 1
+            m = _MARKER.match(text, i) or _SPACE_BEFORE_MARKER.match(text, i)
+            if not m or not m.group():
+                break
+            i = m.end()
+        end = _SPACES.match(text, i).end()  # type: ignore[union-attr]
+        out.append((text[start:i], text[i:end]))
+        start = i = end
+    if start < len(text):
+        out.append((text[start:], ""))
+    merged: list[tuple[str, str]] = []
+    for sent, sep in out:
+        if merged and not _WORD.search(strip_markers(sent)) and _MARKER.search(sent):
+            prev = merged[-1][0]
+            merged[-1] = (prev.rstrip() + sent.strip(), sep)  # a line holding only markers
+        else:
+            merged.append((sent, sep))
+    return merged
+
+
+def _ends_sentence(text: str, i: int) -> bool:
+    # An ASCII period ends a sentence only before space or end, never inside 6.1.
+    return (i >= len(text) or text[i].isspace()) and i >= 2 and not text[i - 2].isdigit()
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences split at 。！？； and newlines, markers kept with their sentence.
+
+    Example: ``split_sentences("增长6.1%。[1]达到30145.79亿元[2]；\\n完成")``
+    -> ``["增长6.1%。[1]", "达到30145.79亿元[2]；", "完成"]``.
+    """
+    return [s.strip() for s, _ in _segments(text) if s.strip()]
+
+
+def _norm(p: Passage) -> str:
+    return p.norm or normal_form(p.text)
+
+
+def supporting_sentences(answer_sentence: str, passage: Passage) -> list[str]:
+    """The passage's own sentences (source script) that best support ``answer_sentence``.
+
+    Sentences sharing figures come first (up to three); otherwise the one with most
+    shared wording, if it shares at least a fifth.
+
+    Example: for a passage holding ``…达到30145.79亿元，增长6.1%。川渝…9万亿元。`` and the
+    answer ``地区生产总值增长6.1%[1]`` -> ``["…达到30145.79亿元，增长6.1%。"]``.
+    """
+    answer = normal_form(strip_markers(answer_sentence))
+    figures = extract_figures(answer)
+    scored: list[tuple[int, float, str]] = []
+    for sent in split_sentences(passage.text):
+        norm = normal_form(sent)
+        own = extract_figures(norm)
+        shared = sum(1 for f in figures if supported_among(f, own, norm))
+        scored.append((shared, containment(answer, norm), sent))
+    scored.sort(key=lambda t: (t[0], t[1]), reverse=True)
+    with_figures = [s for shared, _, s in scored if shared > 0]
+    if with_figures:
+        return with_figures[:3]
+    return [s for _, overlap, s in scored[:1] if overlap >= 0.2]
+
+
+def unsupported_figures(answer_text: str, cited: list[Passage]) -> list[str]:
+    """Figures in the answer found in none of the cited passages (as written, no repeats).
+
+    Example: ``unsupported_figures("达到30145.79亿元，人口3300万人[1]", [gdp_passage])``
+    -> ``["3300万人"]``.
+    """
+    norms = [_norm(p) for p in cited]
+    figs = [extract_figures(n) for n in norms]
+    out: list[str] = []
+    for f in extract_figures(normal_form(strip_markers(answer_text))):
+        held = any(supported_among(f, pf, n) for pf, n in zip(figs, norms, strict=True))
+        if not held and f.raw not in out:
+            out.append(f.raw)
+    return out
+
+
+@dataclass
+class _Item:
+    sentence: str
+    sep: str
+    markers: list[int]  # passage numbers (1-based, draft numbering) after checks
+    rewrite: bool = False  # markers differ from the draft's: put them at the end
+    keep: bool = True
+    figures: list[Figure] = field(default_factory=list)  # the sentence's own
+
+
+def _nearest(question: str, passages: list[Passage], cited: list[int]) -> list[Passage]:
+    """Passages worth pointing at when refusing: close to the question, else those cited."""
+    if question:
+        q = normal_form(question)
+        scores = [containment(q, _norm(p)) for p in passages]
+        ranked = sorted(range(len(passages)), key=lambda i: -scores[i])
+        near = [passages[i] for i in ranked[:2] if scores[i] >= 0.3]
+        if near:
+            return near
+    return [passages[k - 1] for k in cited[:2]]
+
+
+@dataclass
+class _Context:
+    norms: list[str]
+    figures: list[list[Figure]]
+    question: list[Figure]
+    asked: str  # the question's normal form
+
+    def holds(self, f: Figure, k: int) -> bool:
+        """Passage ``k`` (1-based) states figure ``f``."""
+        return supported_among(f, self.figures[k - 1], self.norms[k - 1])
+
+
+# A passage is cited for a claim only when it holds the claim: one of the sentence's
+# figures, or at least this share of its own wording (``claim_share``). A name with one
+# wrong character (渝铜线 for 璧铜线) keeps half of its bigrams, so the bar sits above 0.5.
+MIN_CLAIM = 0.6
+
+
+def _check_figures(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
+    figures = item.figures = extract_figures(norm)
+    cited = list(dict.fromkeys(item.markers))
+    held = ctx.holds
+    every = range(1, len(ctx.norms) + 1)
+    missing = [f for f in figures if not any(held(f, k) for k in cited)]
+    # A number the user typed may be echoed if some passage has it too.
+    missing = [
+        f
+        for f in missing
+        if not (any(equivalent(f, q) for q in ctx.question) and any(held(f, k) for k in every))
+    ]
+    if not missing:
+        return
+    absent = [f for f in missing if not any(held(f, k) for k in every)]
+    if absent:
+        item.keep = False
+        raws = "、".join(f.raw for f in absent)
+        checks.append(Check("unsupported_number", f"{raws} 未见于任何段落，删去：{item.sentence}"))
+        return
+    new = [k for k in cited if any(held(f, k) for f in figures)]
+    for f in missing:
+        if not any(held(f, k) for k in new):
+            holders = [k for k in every if held(f, k)]
+            new.append(max(holders, key=lambda k: (containment(norm, ctx.norms[k - 1]), -k)))
+    raws = "、".join(f.raw for f in missing)
+    if cited:
+        old = "".join(f"[{k}]" for k in cited)
+        fixed = "".join(f"[{k}]" for k in new)
+        checks.append(Check("citation_corrected", f"{raws}：引用{old}改为{fixed}"))
+    else:
+        checks.append(Check("citation_added", f"{raws}：补充引用{''.join(f'[{k}]' for k in new)}"))
+    item.markers, item.rewrite = new, True
+
+
+def _check_wording(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
+    cited = list(dict.fromkeys(item.markers))
+    every = range(1, len(ctx.norms) + 1)
+    share = {k: claim_share(norm, ctx.norms[k - 1], ctx.asked) for k in cited}
+    keep = [k for k in cited if share[k] >= MIN_CLAIM]
+    if item.figures:
+        holds = [k for k in cited if any(ctx.holds(f, k) for f in item.figures)]
+        if not holds:
+            return  # only figures the question gave: nothing to judge by
+        keep = [k for k in cited if k in holds or k in keep]
+    elif not keep:
+        share |= {
+            k: claim_share(norm, ctx.norms[k - 1], ctx.asked) for k in every if k not in share
+        }
+        best = max(every, key=lambda k: (share[k], -k))
+        if share[best] < MIN_CLAIM:
+            item.keep = False
+            checks.append(
+                Check("unsupported_claim", f"所引段落中没有这句话的内容，删去：{item.sentence}")
+            )
+            return
+        old = "".join(f"[{k}]" for k in cited)
+        checks.append(Check("citation_corrected", f"引用{old}改为[{best}]：{item.sentence}"))
+        item.markers, item.rewrite = [best], True
+        return
+    if len(keep) < len(cited):
+        gone = "".join(f"[{k}]" for k in cited if k not in keep)
+        checks.append(Check("citation_pruned", f"段落{gone}不含这句话的内容，删去其引用"))
+        item.markers, item.rewrite = keep, True
+
+
+def _render(item: _Item, mapping: dict[int, int]) -> str:
+    def group(numbers: list[int]) -> str:
+        return "".join(f"[{mapping[k]}]" for k in dict.fromkeys(numbers) if k in mapping)
+
+    sentence = item.sentence.rstrip()
+    if not item.rewrite:
+        return _MARKER.sub(lambda m: group(_numbers(m.group())), sentence)
+    body = strip_markers(sentence).rstrip()
+    cut = len(body.rstrip("。！？!?；;" + _CLOSERS))
+    return body[:cut] + group(item.markers) + body[cut:]
+
+
+def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Verified:
+    """Check ``draft`` against ``passages`` (see the module rules) and renumber its markers.
+
+    Example: with passages ``[p_gdp]`` holding ``达到30145.79亿元，增长6.1%``,
+    ``verify_answer("地区生产总值30145.79亿元[1]。常住人口3300万人[1]。", [p_gdp]).text``
+    -> ``"地区生产总值30145.79亿元[1]。"`` with an ``unsupported_number`` check.
+    """
+    checks: list[Check] = []
+    norms = [_norm(p) for p in passages]
+    asked = normal_form(question)
+    ctx = _Context(norms, [extract_figures(n) for n in norms], extract_figures(asked), asked)
+    items: list[_Item] = []
+    refusal_at: list[int] = []
+    for sentence, sep in _segments(trailing_markers(strip_echoed_headers(draft, passages)).strip()):
+        numbers = [k for m in _MARKER.finditer(sentence) for k in _numbers(m.group())]
+        for k in dict.fromkeys(k for k in numbers if not 1 <= k <= len(passages)):
+            checks.append(Check("invalid_citation", f"删去无效引用[{k}]"))
+        item = _Item(sentence, sep, [k for k in numbers if 1 <= k <= len(passages)])
+        norm = normal_form(strip_markers(sentence))
+        if _REFUSED.search(norm):
+            refusal_at.append(len(items))
+        _check_figures(item, norm, ctx, checks)
+        if item.keep and looks_like_instruction(norm):
+            item.keep = False
+            checks.append(Check("injection_removed", f"删去疑似指令文本：{sentence}"))
+        elif item.keep and item.markers and not _WORD.search(norm):
+            item.keep = False  # a bare marker cites nothing
+        elif item.keep and item.markers and not item.figures and is_heading(norm, passages):
+            item.keep = False
+            checks.append(Check("heading_removed", f"删去只复述标题的文字：{sentence}"))
+        elif item.keep and item.markers:
+            _check_wording(item, norm, ctx, checks)
+        items.append(item)
+
+    first_content = next(
+        (i for i, it in enumerate(items) if _WORD.search(strip_markers(it.sentence))), 0
+    )
+    answer = [i for i, it in enumerate(items) if i not in refusal_at]
+    supported = [i for i in answer if items[i].keep and items[i].markers]
+    for i in answer:
+        it = items[i]
+        if it.keep and not it.markers and not it.figures:
+            norm = normal_form(strip_markers(it.sentence))
+            if not supported or (len(norm) > 80 and containment(norm, "\n".join(norms)) < 0.5):
+                it.keep = False
+                checks.append(Check("uncited_removed", f"删去无出处的文字：{it.sentence}"))
+
+    refused = bool(refusal_at) and (refusal_at[0] == first_content or not supported)
+    if refused:
+        checks.append(Check("model_refused", "模型表示文档中没有答案"))
+    elif not supported:
+        checks.append(Check("nothing_supported", "没有可溯源到段落的句子"))
+    answered = bool(supported) and not refused
+    # A refusing answer keeps only its cited sentences, as the "相关内容" pointer.
+    kept = [i for i, it in enumerate(items) if it.keep] if answered else supported
+    order = list(dict.fromkeys(k for i in kept for k in items[i].markers))
+    mapping = {old: new for new, old in enumerate(order, 1)}
+    cited = [passages[k - 1] for k in order]
+    rendered = [(_render(items[i], mapping), items[i].sep, i in supported) for i in kept]
+    removed = [it.sentence.strip() for it in items if not it.keep]
+    body = re.sub(r"\n{3,}", "\n\n", "".join(s + sep for s, sep, _ in rendered).strip())
+    sentences = [s.strip() for s, _, ok in rendered if ok]
+    if answered:
+        return Verified(body, cited, checks, False, sentences, removed)
+    if body:
+        return Verified(refusal_text([], body), cited, checks, True, sentences, removed)
+    near = _nearest(question, passages, [k for it in items for k in it.markers])
+    return Verified(refusal_text(near), near, checks, True, sentences, removed)
