@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+# Retrieval filters, e.g. {"doc": "000_e3173ead8c29be09.txt", "year": 2023, "kind": "result"}.
+Filters = Mapping[str, str | int]
+# The conversation so far: (user, assistant) pairs or {"role": …, "content": …} messages.
+History = Sequence[tuple[str, str] | Mapping[str, str]]
 
 
 @dataclass(frozen=True)

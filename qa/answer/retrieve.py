@@ -13,11 +13,10 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from qa.schema import Passage
+from qa.schema import Filters, Passage
 from qa.store.index import IndexHandle
 from qa.text.script import normal_form
 
-Filters = Mapping[str, Any]
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _PLAN_WORDS = ("目标", "预期", "计划", "力争", "打算", "将要", "安排", "任务")
 _RESULT_WORDS = ("完成", "实际", "实现了", "达到了", "取得", "成效", "回顾")

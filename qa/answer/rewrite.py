@@ -8,9 +8,8 @@ rule does those exactly, with no model call before retrieval.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
 
+from qa.schema import History
 from qa.text.script import normal_form
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:年)?(?!\d)")
@@ -23,7 +22,7 @@ _PUNCT = re.compile(r"[？?！!。，,\s]")
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
-def user_turns(history: Sequence[Any]) -> list[str]:
+def user_turns(history: History) -> list[str]:
     """User texts from ``[(user, assistant), …]`` or ``[{"role": "user", "content": …}, …]``."""
     turns: list[str] = []
     for item in history:
@@ -44,7 +43,7 @@ def is_follow_up(question: str) -> bool:
     return elliptical and len(core) <= 20
 
 
-def standalone_question(question: str, history: Sequence[Any]) -> str:
+def standalone_question(question: str, history: History) -> str:
     """Rewrite an elliptical follow-up with the last self-contained question.
 
     Examples (after "2023年重庆地区生产总值是多少？"):

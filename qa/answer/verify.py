@@ -323,6 +323,25 @@ def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Ve
     norms = [_norm(p) for p in passages]
     asked = normal_form(question)
     ctx = _Context(norms, [extract_figures(n) for n in norms], extract_figures(asked), asked)
+    items, refusal_at = _read_items(draft, passages, ctx, checks)
+    answer = [i for i, it in enumerate(items) if i not in refusal_at]
+    supported = [i for i in answer if items[i].keep and items[i].markers]
+    _drop_uncited([items[i] for i in answer], bool(supported), norms, checks)
+    first_content = next(
+        (i for i, it in enumerate(items) if _WORD.search(strip_markers(it.sentence))), 0
+    )
+    refused = bool(refusal_at) and (refusal_at[0] == first_content or not supported)
+    if refused:
+        checks.append(Check("model_refused", "模型表示文档中没有答案"))
+    elif not supported:
+        checks.append(Check("nothing_supported", "没有可溯源到段落的句子"))
+    return _assemble(items, supported, not refused, question, passages, checks)
+
+
+def _read_items(
+    draft: str, passages: list[Passage], ctx: _Context, checks: list[Check]
+) -> tuple[list[_Item], list[int]]:
+    """The draft's sentences after rules 1-6, and where it says the passages do not answer."""
     items: list[_Item] = []
     refusal_at: list[int] = []
     for sentence, sep in _segments(trailing_markers(strip_echoed_headers(draft, passages)).strip()):
@@ -345,26 +364,32 @@ def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Ve
         elif item.keep and item.markers:
             _check_wording(item, norm, ctx, checks)
         items.append(item)
+    return items, refusal_at
 
-    first_content = next(
-        (i for i, it in enumerate(items) if _WORD.search(strip_markers(it.sentence))), 0
-    )
-    answer = [i for i, it in enumerate(items) if i not in refusal_at]
-    supported = [i for i in answer if items[i].keep and items[i].markers]
-    for i in answer:
-        it = items[i]
+
+def _drop_uncited(
+    answer: list[_Item], any_supported: bool, norms: list[str], checks: list[Check]
+) -> None:
+    """Uncited, figureless text stays only as glue beside supported sentences, and only
+    while short or mostly the passages' own words."""
+    for it in answer:
         if it.keep and not it.markers and not it.figures:
             norm = normal_form(strip_markers(it.sentence))
-            if not supported or (len(norm) > 80 and containment(norm, "\n".join(norms)) < 0.5):
+            if not any_supported or (len(norm) > 80 and containment(norm, "\n".join(norms)) < 0.5):
                 it.keep = False
                 checks.append(Check("uncited_removed", f"删去无出处的文字：{it.sentence}"))
 
-    refused = bool(refusal_at) and (refusal_at[0] == first_content or not supported)
-    if refused:
-        checks.append(Check("model_refused", "模型表示文档中没有答案"))
-    elif not supported:
-        checks.append(Check("nothing_supported", "没有可溯源到段落的句子"))
-    answered = bool(supported) and not refused
+
+def _assemble(
+    items: list[_Item],
+    supported: list[int],
+    not_refused: bool,
+    question: str,
+    passages: list[Passage],
+    checks: list[Check],
+) -> Verified:
+    """Kept sentences with markers renumbered in order of first citation."""
+    answered = bool(supported) and not_refused
     # A refusing answer keeps only its cited sentences, as the "相关内容" pointer.
     kept = [i for i, it in enumerate(items) if it.keep] if answered else supported
     order = list(dict.fromkeys(k for i in kept for k in items[i].markers))
