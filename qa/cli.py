@@ -8,12 +8,18 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from qa.schema import Answer, Passage
+    from qa.settings import Settings
 
 EXIT_USAGE = 2
 
 
-def _settings(args: argparse.Namespace, **more: Any) -> Any:
+def _settings(args: argparse.Namespace, **more: Any) -> Settings:
     from qa.settings import Settings
 
     return Settings.load(
@@ -26,8 +32,8 @@ def _settings(args: argparse.Namespace, **more: Any) -> Any:
     )
 
 
-def _filters(args: argparse.Namespace) -> dict[str, Any] | None:
-    filters: dict[str, Any] = {}
+def _filters(args: argparse.Namespace) -> dict[str, str | int] | None:
+    filters: dict[str, str | int] = {}
     if getattr(args, "year", None):
         filters["year"] = args.year
     if getattr(args, "doc", None):
@@ -52,7 +58,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _passage_dict(p: Any) -> dict[str, Any]:
+def _passage_dict(p: Passage) -> dict[str, Any]:
     d = asdict(p)
     d.pop("norm", None)
     return d
@@ -75,7 +81,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_answer(answer: Any, as_json: bool) -> None:
+def _print_answer(answer: Answer, as_json: bool) -> None:
     if as_json:
         data = asdict(answer)
         data["citations"] = [_passage_dict(p) for p in answer.citations]
@@ -170,7 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=cmd_ingest)
 
-    def question_cmd(name: str, helptext: str, func: Any) -> argparse.ArgumentParser:
+    def question_cmd(
+        name: str, helptext: str, func: Callable[[argparse.Namespace], int]
+    ) -> argparse.ArgumentParser:
         q = sub.add_parser(name, help=helptext)
         q.add_argument("question")
         q.add_argument("--year", type=int, help="只看这一年的段落")

@@ -33,7 +33,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import gradio as gr
 
@@ -256,7 +256,9 @@ class _Answerer:
     def clear(self) -> tuple[list[dict[str, str]], dict[str, Any], str]:
         return [], new_session(), ""
 
-    def ask(self, question: str, history_json: str = "", doc: str = "", year: str = "") -> dict:
+    def ask(
+        self, question: str, history_json: str = "", doc: str = "", year: str = ""
+    ) -> dict[str, Any]:
         """One verified answer as JSON: {"text", "refused", "citations": [{"n", "doc",
         "title", "year", "section", "text"}], "standalone_question", "backend", "checks"};
         on failure {"error": <中文说明>, "text": <same>, "refused": false, "citations": [], …}.
@@ -366,10 +368,10 @@ def build_app(
             api_visibility="private",
             queue=False,
         )
-        gr.api(handlers.ask, api_name="ask", **common)
+        gr.api(handlers.ask, api_name="ask", **common)  # type: ignore[attr-defined]
 
     demo.queue(default_concurrency_limit=limit, max_size=max_queue)
-    return demo
+    return cast(gr.Blocks, demo)  # Blocks.__enter__ is untyped
 
 
 def serve(

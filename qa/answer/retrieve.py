@@ -248,9 +248,9 @@ class HybridRetriever(BaseRetriever):
     """LangChain adapter, so chains can take any retriever; ``hybrid_search`` does the work."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
-    handle: Any
+    handle: IndexHandle
     k: int = 5
-    filters: dict[str, Any] | None = None
+    filters: dict[str, str | int] | None = None
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun

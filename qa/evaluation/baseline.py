@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qa.schema import Passage
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+    from langchain_core.language_models import BaseChatModel
 
 PLAIN_PROMPT = "根据以下资料回答问题，并用[编号]标注来源。\n\n{context}\n\n问题：{question}\n回答："
 
 
 class NaiveBaseline:
-    def __init__(self, seeds_dir: Path, embeddings: Any) -> None:
+    def __init__(self, seeds_dir: Path, embeddings: Embeddings) -> None:
         import chromadb
         from langchain_chroma import Chroma
         from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -50,7 +54,7 @@ class NaiveBaseline:
             for d, s in found
         ]
 
-    def answer(self, question: str, model: Any, k: int = 5) -> tuple[str, list[Passage]]:
+    def answer(self, question: str, model: BaseChatModel, k: int = 5) -> tuple[str, list[Passage]]:
         passages = self.retrieve(question, k)
         context = "\n\n".join(f"[{i}] {p.text}" for i, p in enumerate(passages, 1))
         reply = model.invoke(PLAIN_PROMPT.format(context=context, question=question))

@@ -154,7 +154,9 @@ def by_type(results: list[ItemResult], k: int) -> dict[str, dict[str, float | in
     return {t: aggregate(rs, k) for t, rs in sorted(groups.items())}
 
 
-def run_baseline(items: list[GoldItem], settings: Settings, backend: str, k: int) -> Any:
+def run_baseline(
+    items: list[GoldItem], settings: Settings, backend: str, k: int
+) -> list[ItemResult]:
     """The naive pipeline on the same items: no structure, no hybrid, no verification."""
     from qa.answer.extractive import extractive_answer
     from qa.answer.llm import make_chat_model

@@ -20,13 +20,18 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from qa.settings import SCHEMA_VERSION, Settings
 from qa.store.embed import embedder_id
 from qa.store.keyword import KeywordIndex, Tokenizer
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from langchain_chroma import Chroma
+    from langchain_core.embeddings import Embeddings
 
 CURRENT = "current"
 MANIFEST = "manifest.json"
@@ -93,7 +98,7 @@ def check_compatible(manifest: Manifest, settings: Settings) -> None:
         )
 
 
-def chroma_client(settings: Settings, gen_dir: Path | None) -> Any:
+def chroma_client(settings: Settings, gen_dir: Path | None) -> ClientAPI:
     import chromadb
 
     if settings.chroma_host:
@@ -124,7 +129,7 @@ def collection_name(settings: Settings, generation: int) -> str:
     return f"{settings.collection}-g{generation}" if settings.chroma_host else settings.collection
 
 
-def server_generations(settings: Settings, client: Any) -> dict[int, str]:
+def server_generations(settings: Settings, client: ClientAPI) -> dict[int, str]:
     """Server mode: generation -> collection name of this prefix's collections on the server."""
     pattern = re.compile(rf"^{re.escape(settings.collection)}-g(\d+)$")
     found: dict[int, str] = {}
@@ -135,7 +140,7 @@ def server_generations(settings: Settings, client: Any) -> dict[int, str]:
     return found
 
 
-def _require_server_collection(settings: Settings, generation: int, client: Any) -> None:
+def _require_server_collection(settings: Settings, generation: int, client: ClientAPI) -> None:
     """A manifest whose collection is gone (server wiped, another server, another prefix)
     would otherwise open as an empty index and refuse every question."""
     name = collection_name(settings, generation)
@@ -163,8 +168,12 @@ MAX_NEIGHBORS = 32
 
 
 def open_store(
-    settings: Settings, gen_dir: Path, generation: int, embeddings: Any, client: Any = None
-) -> Any:
+    settings: Settings,
+    gen_dir: Path,
+    generation: int,
+    embeddings: Embeddings,
+    client: ClientAPI | None = None,
+) -> Chroma:
     from langchain_chroma import Chroma
 
     # Applies when a collection is created (a new generation); an existing one keeps the
@@ -191,12 +200,12 @@ class IndexHandle:
     settings: Settings
     manifest: Manifest
     gen_dir: Path
-    store: Any
+    store: Chroma
     ids: list[str]
     metadatas: list[dict[str, Any]]
     keyword: KeywordIndex
     tokenizer: Tokenizer
-    embeddings: Any
+    embeddings: Embeddings
 
     @property
     def size(self) -> int:
@@ -221,7 +230,7 @@ class IndexHandle:
 GET_PAGE = 5000
 
 
-def _all_metadatas(store: Any) -> tuple[list[str], list[dict[str, Any]]]:
+def _all_metadatas(store: Chroma) -> tuple[list[str], list[dict[str, Any]]]:
     """Every chunk's id and metadata, in the store's own order, page by page."""
     ids: list[str] = []
     metadatas: list[dict[str, Any]] = []
@@ -233,7 +242,7 @@ def _all_metadatas(store: Any) -> tuple[list[str], list[dict[str, Any]]]:
             return ids, metadatas
 
 
-def open_index(settings: Settings, embeddings: Any) -> IndexHandle:
+def open_index(settings: Settings, embeddings: Embeddings) -> IndexHandle:
     """Open the current generation, checking that it was built like we would build it."""
     gen_dir = current_generation(settings.index_dir)
     if gen_dir is None:

@@ -19,12 +19,12 @@ def _converter(config: str) -> opencc.OpenCC:
 
 def to_simplified(text: str) -> str:
     """Example: ``to_simplified("地區生產總值")`` -> ``"地区生产总值"``."""
-    return _converter("t2s").convert(text)
+    return str(_converter("t2s").convert(text))
 
 
 def to_traditional(text: str) -> str:
     """Example: ``to_traditional("地区生产总值")`` -> ``"地區生產總值"``."""
-    return _converter("s2t").convert(text)
+    return str(_converter("s2t").convert(text))
 
 
 def is_traditional(text: str) -> bool:
