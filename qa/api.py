@@ -11,11 +11,17 @@ Settings come from ``QA_*`` environment variables unless passed in.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
-from qa.schema import Answer, Passage
+from qa.schema import Answer, Filters, History, Passage
 from qa.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from qa.answer.runnable import AnswerChain, ReportRetriever
+    from qa.store.index import IndexHandle
 
 _NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
 
@@ -53,12 +59,12 @@ class ReportQA:
         if settings is not None and overrides:
             self.settings = settings.replace(**overrides)
         self._build_if_missing = build_if_missing
-        self._handle: Any = None
-        self._chat_models: dict[str, Any] = {}
+        self._handle: IndexHandle | None = None
+        self._chat_models: dict[str, BaseChatModel] = {}
 
     # --- index -------------------------------------------------------------
     @property
-    def index(self) -> Any:
+    def index(self) -> IndexHandle:
         """The opened index (built first when missing and allowed)."""
         if self._handle is None:
             from qa.ingest.pipeline import ingest
@@ -80,9 +86,7 @@ class ReportQA:
         self._handle = None
 
     # --- retrieval ---------------------------------------------------------
-    def retrieve(
-        self, question: str, k: int = 5, filters: Mapping[str, Any] | None = None
-    ) -> list[Passage]:
+    def retrieve(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Passage]:
         from qa.answer.retrieve import hybrid_search
 
         text = check_question(question, self.settings)
@@ -92,8 +96,8 @@ class ReportQA:
     def ask(
         self,
         question: str,
-        history: Sequence[Any] | None = None,
-        filters: Mapping[str, Any] | None = None,
+        history: History | None = None,
+        filters: Filters | None = None,
         backend: str | None = None,
     ) -> Answer:
         """A verified answer; see ``stream`` for the same with text as it is generated."""
@@ -107,8 +111,8 @@ class ReportQA:
     def stream(
         self,
         question: str,
-        history: Sequence[Any] | None = None,
-        filters: Mapping[str, Any] | None = None,
+        history: History | None = None,
+        filters: Filters | None = None,
         backend: str | None = None,
     ) -> Iterator[str | Answer]:
         """Yields draft text pieces as the model writes them, then the final ``Answer``.
@@ -122,7 +126,26 @@ class ReportQA:
         text = check_question(question, self.settings)
         return run_chain(self, text, history or [], filters, backend)
 
-    def chat_model(self, backend: str) -> Any:
+    # --- LangChain -----------------------------------------------------------
+    def as_runnable(self) -> AnswerChain:
+        """This facade as a LangChain Runnable named "ReportQA".
+
+        ``{"question", "history", "filters", "backend"}`` (or a question ``str``) ->
+        ``Answer``; ``stream`` yields draft pieces, then the ``Answer``. Runs over this
+        ReportQA are serialised (see ``qa.answer.runnable``).
+        """
+        from qa.answer.runnable import AnswerChain
+
+        return AnswerChain(self)
+
+    def as_retriever(self, k: int = 5, filters: Filters | None = None) -> ReportRetriever:
+        """``retrieve`` as a LangChain ``BaseRetriever``: a query -> ``Document``s whose
+        metadata holds the ``Passage`` fields (doc, title, year, section, kind, …)."""
+        from qa.answer.runnable import ReportRetriever
+
+        return ReportRetriever(qa=self, k=k, filters=dict(filters) if filters else None)
+
+    def chat_model(self, backend: str) -> BaseChatModel:
         """The chat model of a backend, loaded once per ReportQA."""
         if backend not in self._chat_models:
             from qa.answer.llm import make_chat_model
