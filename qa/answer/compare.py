@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from qa.answer.markers import parse_citations, split_sentences
 from qa.answer.retrieve import expand_years
-from qa.answer.verify import parse_citations, split_sentences
 from qa.schema import Passage
 from qa.text.numbers import extract_figures
 

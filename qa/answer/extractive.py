@@ -21,9 +21,9 @@ import re
 from dataclasses import dataclass, replace
 
 from qa.answer.boilerplate import is_heading, looks_like_instruction
+from qa.answer.markers import split_sentences
 from qa.answer.refusal import REFUSAL
 from qa.answer.retrieve import per_year_questions
-from qa.answer.verify import split_sentences
 from qa.schema import Passage
 from qa.text.numbers import Figure, equivalent, extract_figures, spell_row
 from qa.text.script import normal_form

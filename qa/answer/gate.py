@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from qa.answer.markers import strip_markers
 from qa.answer.retrieve import SYNONYMS, expand_years, question_kind, question_years
-from qa.answer.verify import strip_markers
 from qa.schema import Passage
 from qa.text.numbers import extract_figures
 from qa.text.script import normal_form

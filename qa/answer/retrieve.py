@@ -11,7 +11,7 @@ from typing import Any
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
+from pydantic import ConfigDict, InstanceOf
 
 from qa.schema import Filters, Passage
 from qa.store.index import IndexHandle
@@ -248,7 +248,7 @@ class HybridRetriever(BaseRetriever):
     """LangChain adapter, so chains can take any retriever; ``hybrid_search`` does the work."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
-    handle: IndexHandle
+    handle: InstanceOf[IndexHandle]  # checked by isinstance, not rebuilt as a schema
     k: int = 5
     filters: dict[str, str | int] | None = None
 

@@ -43,27 +43,38 @@ from qa.answer.boilerplate import (
     strip_echoed_headers,
     trailing_markers,
 )
+from qa.answer.markers import (
+    CLOSERS,
+    MARKER,
+    WORD,
+    marker_numbers,
+    parse_citations,
+    segments,
+    split_sentences,
+    strip_markers,
+)
 from qa.answer.refusal import refusal_text
 from qa.schema import Check, Passage
 from qa.text.numbers import Figure, equivalent, extract_figures, supported_among
 from qa.text.script import normal_form
 from qa.text.wording import claim_share, containment
 
-_LABEL = r"(?:文档|资料|来源|段落|片段|passage|doc|source)?\s*"
-_MARKER = re.compile(
-    rf"[\[【［]\s*{_LABEL}\d+(?:\s*[,，、\-–~]\s*{_LABEL}\d+)*\s*[\]】］]", re.IGNORECASE
-)
-_TERMINATORS = "。！？!?；;\n"
-_CLOSERS = "”’」』）)\"'"
+__all__ = [
+    "Verified",
+    "parse_citations",
+    "split_sentences",
+    "strip_markers",
+    "supporting_sentences",
+    "unsupported_figures",
+    "verify_answer",
+]
+
 _REFUSED = re.compile(
     r"没有相关信息|无相关信息|未提及|没有提及|没有提到|未提到|无法回答|不能回答|文档中没有|"
     r"没有找到|未找到|未涉及|没有涉及|(?:文档|资料|材料|段落|上下文|提供的内容)[^。]{0,8}不包含|"
     r"not mention|no (?:relevant )?information",
     re.IGNORECASE,
 )
-_SPACE_BEFORE_MARKER = re.compile(r"[ \t]+(?=[\[【［])")
-_SPACES = re.compile(r"\s*")
-_WORD = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]+")
 
 
 @dataclass
@@ -76,78 +87,6 @@ class Verified:
     refused: bool = False
     supported_sentences: list[str] = field(default_factory=list)
     removed_sentences: list[str] = field(default_factory=list)
-
-
-def parse_citations(text: str) -> list[int]:
-    """Passage numbers cited in ``text``, in order of first appearance, without repeats.
-
-    Example: ``parse_citations("增长6.1%[2][3]，见【1】与[1、2]，[4-5]")`` -> ``[2, 3, 1, 4, 5]``.
-    """
-    seen: list[int] = []
-    for m in _MARKER.finditer(text):
-        for k in _numbers(m.group()):
-            if k not in seen:
-                seen.append(k)
-    return seen
-
-
-def _numbers(marker: str) -> list[int]:
-    out: list[int] = []
-    for m in re.finditer(r"(\d+)(?:\s*[\-–~]\s*\D*?(\d+))?", marker):
-        lo, hi = int(m[1]), int(m[2] or m[1])
-        # A range wider than a page of passages is a typo, not a request for them all.
-        out += list(range(lo, hi + 1)) if 0 <= hi - lo <= 20 else [lo, hi]
-    return out
-
-
-def strip_markers(text: str) -> str:
-    """Example: ``strip_markers("增长6.1%[1][2]。")`` -> ``"增长6.1%。"``."""
-    return _MARKER.sub("", text)
-
-
-def _segments(text: str) -> list[tuple[str, str]]:
-    """(sentence, separator) pairs; markers and closing quotes stay with their sentence."""
-    out: list[tuple[str, str]] = []
-    start = i = 0
-    while i < len(text):
-        ch = text[i]
-        i += 1
-        if ch not in _TERMINATORS and not (ch == "." and _ends_sentence(text, i)):
-            continue
-        while True:
-            while i < len(text) and text[i] in _CLOSERS:
-                i += 1
-            m = _MARKER.match(text, i) or _SPACE_BEFORE_MARKER.match(text, i)
-            if not m or not m.group():
-                break
-            i = m.end()
-        end = _SPACES.match(text, i).end()  # type: ignore[union-attr]
-        out.append((text[start:i], text[i:end]))
-        start = i = end
-    if start < len(text):
-        out.append((text[start:], ""))
-    merged: list[tuple[str, str]] = []
-    for sent, sep in out:
-        if merged and not _WORD.search(strip_markers(sent)) and _MARKER.search(sent):
-            prev = merged[-1][0]
-            merged[-1] = (prev.rstrip() + sent.strip(), sep)  # a line holding only markers
-        else:
-            merged.append((sent, sep))
-    return merged
-
-
-def _ends_sentence(text: str, i: int) -> bool:
-    # An ASCII period ends a sentence only before space or end, never inside 6.1.
-    return (i >= len(text) or text[i].isspace()) and i >= 2 and not text[i - 2].isdigit()
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences split at 。！？； and newlines, markers kept with their sentence.
-
-    Example: ``split_sentences("增长6.1%。[1]达到30145.79亿元[2]；\\n完成")``
-    -> ``["增长6.1%。[1]", "达到30145.79亿元[2]；", "完成"]``.
-    """
-    return [s.strip() for s, _ in _segments(text) if s.strip()]
 
 
 def _norm(p: Passage) -> str:
@@ -306,9 +245,9 @@ def _render(item: _Item, mapping: dict[int, int]) -> str:
 
     sentence = item.sentence.rstrip()
     if not item.rewrite:
-        return _MARKER.sub(lambda m: group(_numbers(m.group())), sentence)
+        return MARKER.sub(lambda m: group(marker_numbers(m.group())), sentence)
     body = strip_markers(sentence).rstrip()
-    cut = len(body.rstrip("。！？!?；;" + _CLOSERS))
+    cut = len(body.rstrip("。！？!?；;" + CLOSERS))
     return body[:cut] + group(item.markers) + body[cut:]
 
 
@@ -328,7 +267,7 @@ def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Ve
     supported = [i for i in answer if items[i].keep and items[i].markers]
     _drop_uncited([items[i] for i in answer], bool(supported), norms, checks)
     first_content = next(
-        (i for i, it in enumerate(items) if _WORD.search(strip_markers(it.sentence))), 0
+        (i for i, it in enumerate(items) if WORD.search(strip_markers(it.sentence))), 0
     )
     refused = bool(refusal_at) and (refusal_at[0] == first_content or not supported)
     if refused:
@@ -344,8 +283,8 @@ def _read_items(
     """The draft's sentences after rules 1-6, and where it says the passages do not answer."""
     items: list[_Item] = []
     refusal_at: list[int] = []
-    for sentence, sep in _segments(trailing_markers(strip_echoed_headers(draft, passages)).strip()):
-        numbers = [k for m in _MARKER.finditer(sentence) for k in _numbers(m.group())]
+    for sentence, sep in segments(trailing_markers(strip_echoed_headers(draft, passages)).strip()):
+        numbers = [k for m in MARKER.finditer(sentence) for k in marker_numbers(m.group())]
         for k in dict.fromkeys(k for k in numbers if not 1 <= k <= len(passages)):
             checks.append(Check("invalid_citation", f"删去无效引用[{k}]"))
         item = _Item(sentence, sep, [k for k in numbers if 1 <= k <= len(passages)])
@@ -356,7 +295,7 @@ def _read_items(
         if item.keep and looks_like_instruction(norm):
             item.keep = False
             checks.append(Check("injection_removed", f"删去疑似指令文本：{sentence}"))
-        elif item.keep and item.markers and not _WORD.search(norm):
+        elif item.keep and item.markers and not WORD.search(norm):
             item.keep = False  # a bare marker cites nothing
         elif item.keep and item.markers and not item.figures and is_heading(norm, passages):
             item.keep = False
