@@ -20,8 +20,17 @@ from typing import Any
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.indexing import RecordManager
+from langchain_core.vectorstores import VectorStore
 
-from qa.ingest.corpus import CatalogError, Skipped, list_sources, load_corpus, read_text
+from qa.ingest.corpus import (
+    CatalogError,
+    Skipped,
+    SourceDoc,
+    list_sources,
+    load_catalog,
+    load_document,
+    read_text,
+)
 from qa.ingest.documents import catalog_hash, doc_entry, pipeline_hash, to_documents
 from qa.settings import SCHEMA_VERSION, Settings
 from qa.store.embed import CountingEmbeddings, embedder_id, make_embedder
@@ -48,6 +57,9 @@ from qa.store.keyword import Tokenizer
 
 __all__ = ["IngestError", "IngestReport", "ingest", "ingest_lock", "to_documents"]
 
+# Ids per delete call: well under SQLite's 32,766 variables (Chroma fails above it).
+_DELETE_PAGE = 5000
+
 
 @dataclass
 class IngestReport:
@@ -66,13 +78,16 @@ class IngestReport:
 
 @dataclass
 class _Plan:
-    """What an ingest will write: every wanted report's manifest entry, the documents
-    of the reports read, and which of those changed."""
+    """What an ingest will write: every wanted report's manifest entry, the documents of
+    the reports that changed (only those were cleaned and chunked), and what went."""
 
-    batches: dict[str, list[Document]]
     wanted: dict[str, dict[str, Any]]
-    changed: list[str]
-    todo: list[Document]
+    changed: dict[str, list[Document]]
+    removed: list[str]
+
+    @property
+    def todo(self) -> list[Document]:
+        return [d for docs in self.changed.values() for d in docs]
 
 
 def ingest(
@@ -85,7 +100,9 @@ def ingest(
     """Bring the index in line with the reports under ``paths`` (default: the seeds folder).
 
     With no ``paths`` the folder is the whole corpus: reports removed from it
-    are removed from the index. Named paths are added or updated only.
+    are removed from the index. Named paths are added or updated only. Only files
+    whose bytes, catalogue entry, chunking settings or processing code changed are
+    cleaned, chunked and embedded; the others are recognised by the hash of their bytes.
     """
     started = time.perf_counter()
     full_corpus = not paths
@@ -107,15 +124,11 @@ def ingest(
                 check_compatible(base, settings)
             except IndexMismatch as exc:
                 raise IngestError(str(exc)) from exc
-            quick = _nothing_changed(roots, base, settings, full_corpus)
-            if quick is not None:
-                quick.seconds = time.perf_counter() - started
-                return quick
         report = IngestReport()
         plan = _plan(roots, settings, base, full_corpus, report)
-        if base is None or base.docs != plan.wanted:
+        if base is None or plan.changed or plan.removed:
             show = settings.progress if progress is None else progress
-            _write(settings, plan, base, old_dir, old, full_corpus, show, report)
+            _write(settings, plan, base, old_dir, old, show, report)
         else:
             report.generation = base.generation
         report.seconds = time.perf_counter() - started
@@ -129,26 +142,60 @@ def _plan(
     full_corpus: bool,
     report: IngestReport,
 ) -> _Plan:
-    """Read, clean and chunk the reports; compare their entries with the manifest."""
-    try:
-        sources, skipped = load_corpus(roots)
-    except CatalogError as exc:
-        raise IngestError(str(exc)) from exc
+    """Hash every file; read, clean and chunk only those whose entry would change."""
+    files, skipped = list_sources(roots)
+    entries: dict[str, dict[str, Any]] = {}
+    changed: dict[str, list[Document]] = {}
+    catalogs: dict[Path, dict[str, dict[str, object]]] = {}
+    tokenizer = Tokenizer()  # jieba loads on the first changed file only
+    for path in files:
+        raw = read_text(path)
+        if isinstance(raw, Skipped):
+            skipped.append(raw)
+            continue
+        report.chars += len(raw)
+        entry = base.docs.get(path.name) if base is not None else None
+        if entry is not None and _unchanged(entry, raw, path, settings):
+            entries[path.name] = entry
+            continue
+        source = _load(path, catalogs)
+        if isinstance(source, Skipped):
+            skipped.append(source)
+            continue
+        docs = to_documents(source, settings, tokenizer)
+        entries[path.name] = doc_entry(source, docs, settings)
+        if entry != entries[path.name]:
+            changed[path.name] = docs
     report.skipped = skipped
-    if not sources:
+    if not entries:
         reasons = "；".join(f"{s.path.name}: {s.reason}" for s in skipped) or "文件夹是空的"
         raise IngestError(f"没有可以建索引的报告（{reasons}）。请放入 UTF-8 文本或 Markdown 报告。")
-    tokenizer = Tokenizer()
-    batches = {s.info.doc: to_documents(s, settings, tokenizer) for s in sources}
-    entries = {s.info.doc: doc_entry(s, batches[s.info.doc], settings) for s in sources}
-    report.files = len(sources)
-    report.chars = sum(len(s.text) for s in sources)
-    wanted = dict(entries) if full_corpus else {**(base.docs if base else {}), **entries}
+    old_docs = base.docs if base is not None else {}
+    wanted = dict(entries) if full_corpus else {**old_docs, **entries}
+    report.files = len(entries)
     report.chunks = sum(int(e["chunks"]) for e in wanted.values())
-    changed = [d for d in entries if not base or base.docs.get(d) != entries[d]]
     report.unchanged_files = len(entries) - len(changed)
-    todo = [d for doc in (wanted if full_corpus else entries) for d in batches.get(doc, [])]
-    return _Plan(batches, wanted, changed, todo)
+    return _Plan(wanted, changed, [d for d in old_docs if d not in wanted])
+
+
+def _unchanged(entry: dict[str, Any], raw: str, path: Path, settings: Settings) -> bool:
+    """The manifest entry still describes this file: same bytes, catalogue entry,
+    chunking settings and processing code (no cleaning, chunking or tokenising needed)."""
+    return (
+        entry.get("sha") == hashlib.sha256(raw.encode("utf-8")).hexdigest()
+        and entry.get("chunking") == [settings.chunk_tokens, settings.chunk_overlap_tokens]
+        and entry.get("catalog") == catalog_hash(path)
+        and entry.get("pipeline") == pipeline_hash()
+    )
+
+
+def _load(path: Path, catalogs: dict[Path, dict[str, dict[str, object]]]) -> SourceDoc | Skipped:
+    try:
+        if path.parent not in catalogs:
+            catalogs[path.parent] = load_catalog(path.parent)
+    except CatalogError as exc:
+        raise IngestError(str(exc)) from exc
+    return load_document(path, catalogs[path.parent])
 
 
 def _write(
@@ -157,12 +204,12 @@ def _write(
     base: Manifest | None,
     old_dir: Path | None,
     old: Manifest | None,
-    full_corpus: bool,
     show: bool,
     report: IngestReport,
 ) -> None:
-    """A new generation: the old one copied, what changed embedded and indexed, then
-    published by the atomic swap of ``current``."""
+    """A new generation: the old one copied, the changed reports' chunks embedded and
+    indexed, the removed reports' chunks deleted, then published by the atomic swap of
+    ``current``."""
     from langchain_core.indexing import index
 
     generation = max([g for g, _ in generations(settings.index_dir)] + [0]) + 1
@@ -173,7 +220,8 @@ def _write(
         (gen_dir / MANIFEST).unlink()  # not a finished generation until the end
     else:
         gen_dir.mkdir(parents=True)
-    bar = _progress_bar(sum(len(plan.batches[d]) for d in plan.changed), show)
+    todo = plan.todo
+    bar = _progress_bar(len(todo), show)
     counting = CountingEmbeddings(inner=_cached_embedder(settings), on_batch=bar.update)
     client = chroma_client(settings, gen_dir)
     if settings.chroma_host:
@@ -184,18 +232,20 @@ def _write(
     store = open_store(settings, gen_dir, generation, counting, client)
     if settings.chroma_host and base is not None:
         copy_collection(settings, base.generation, store, client)
+    records = _record_manager(settings, gen_dir)
+    # Incremental: each changed report's stale chunks go, every other report is untouched.
     result = index(
-        plan.todo,
-        _record_manager(settings, gen_dir),
+        todo,
+        records,
         store,
-        cleanup="full" if full_corpus else "incremental",
+        cleanup="incremental",
         source_id_key="doc",
         batch_size=64,
         key_encoder="sha256",
     )
     bar.close()
     report.added = int(result["num_added"])
-    report.deleted = int(result["num_deleted"])
+    report.deleted = int(result["num_deleted"]) + _remove(records, store, plan.removed)
     report.embedded = bar.n
     report.changed = True
     manifest = Manifest(
@@ -211,6 +261,16 @@ def _write(
     if settings.chroma_host:
         prune_server(settings, client, {generation, *([old.generation] if old is not None else [])})
     report.generation = generation
+
+
+def _remove(records: RecordManager, store: VectorStore, docs: list[str]) -> int:
+    """Delete every chunk of ``docs`` (reports gone from the corpus); returns how many."""
+    keys = records.list_keys(group_ids=docs) if docs else []
+    for i in range(0, len(keys), _DELETE_PAGE):
+        page = keys[i : i + _DELETE_PAGE]
+        store.delete(ids=page)
+        records.delete_keys(page)
+    return len(keys)
 
 
 def _cached_embedder(settings: Settings) -> Embeddings:
@@ -234,42 +294,6 @@ def _record_manager(settings: Settings, gen_dir: Path) -> RecordManager:
     )
     records.create_schema()
     return records
-
-
-def _nothing_changed(
-    roots: list[Path], base: Manifest, settings: Settings, full_corpus: bool
-) -> IngestReport | None:
-    """A report when no file, catalogue entry or chunking setting differs from the
-    manifest, found by hashing raw files only: no cleaning, chunking or tokenising."""
-    files, skipped = list_sources(roots)
-    seen: dict[str, dict[str, Any]] = {}
-    chars = 0
-    for path in files:
-        raw = read_text(path)
-        if isinstance(raw, Skipped):
-            skipped.append(raw)
-            continue
-        entry = base.docs.get(path.name)
-        if (
-            entry is None
-            or entry.get("sha") != hashlib.sha256(raw.encode("utf-8")).hexdigest()
-            or entry.get("chunking") != [settings.chunk_tokens, settings.chunk_overlap_tokens]
-            or entry.get("catalog") != catalog_hash(path)
-            or entry.get("pipeline") != pipeline_hash()
-        ):
-            return None
-        seen[path.name] = entry
-        chars += len(raw)
-    if not seen or (full_corpus and set(seen) != set(base.docs)):
-        return None
-    return IngestReport(
-        files=len(seen),
-        chunks=sum(int(e["chunks"]) for e in base.docs.values()),
-        unchanged_files=len(seen),
-        skipped=skipped,
-        generation=base.generation,
-        chars=chars,
-    )
 
 
 class _NoBar:

@@ -206,6 +206,7 @@ class IndexHandle:
     keyword: KeywordIndex
     tokenizer: Tokenizer
     embeddings: Embeddings
+    _columns: dict[str, dict[Any, np.ndarray]] = field(default_factory=dict, repr=False)
 
     @property
     def size(self) -> int:
@@ -216,13 +217,32 @@ class IndexHandle:
         return {cid: i for i, cid in enumerate(self.ids)}
 
     def mask(self, filters: dict[str, Any] | None) -> np.ndarray | None:
+        """Chunks matching every filter (a value or a list of values per key).
+
+        Example: ``mask({"year": 2023, "kind": ["result", "other"]})`` -> a boolean array
+        over the chunks; each key's column is read once per handle, not per question.
+        """
         if not filters:
             return None
         keep = np.ones(self.size, dtype=bool)
         for key, want in filters.items():
             values = want if isinstance(want, list | tuple | set) else [want]
-            keep &= np.array([m.get(key) in values for m in self.metadatas], dtype=bool)
+            column = self._column(key)
+            hit = np.zeros(self.size, dtype=bool)
+            for v in values:
+                if v in column:
+                    hit[column[v]] = True
+            keep &= hit
         return keep
+
+    def _column(self, key: str) -> dict[Any, np.ndarray]:
+        """Metadata value -> positions of the chunks holding it."""
+        if key not in self._columns:
+            groups: dict[Any, list[int]] = {}
+            for i, m in enumerate(self.metadatas):
+                groups.setdefault(m.get(key), []).append(i)
+            self._columns[key] = {v: np.array(ps, dtype=np.int64) for v, ps in groups.items()}
+        return self._columns[key]
 
 
 # Chunks read per request when opening: one unpaged get() of ~33,000 chunks or more
