@@ -11,6 +11,7 @@ Settings come from ``QA_*`` environment variables unless passed in.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +61,7 @@ class ReportQA:
             self.settings = settings.replace(**overrides)
         self._build_if_missing = build_if_missing
         self._handle: IndexHandle | None = None
+        self._checked = 0.0  # time.monotonic() of the last look for a newer index
         self._chat_models: dict[str, BaseChatModel] = {}
 
     # --- index -------------------------------------------------------------
@@ -79,17 +81,40 @@ class ReportQA:
                     raise
                 ingest(self.settings)
                 self._handle = open_index(self.settings, embeddings)
+            self._checked = time.monotonic()
         return self._handle
 
     def reload(self) -> None:
         """Pick up a newer index generation (after ``qa ingest``)."""
         self._handle = None
 
+    def refresh(self) -> None:
+        """Reopen the index if another ingest has finished since it was opened.
+
+        Looked for at most every ``settings.refresh_seconds`` (a symlink read, or one
+        request to the Chroma server), before a question: an app instance follows
+        ``qa ingest`` run anywhere on the same store without a restart. An unreachable
+        store is left to the question itself, which reports it.
+        """
+        now = time.monotonic()
+        if self._handle is None or now - self._checked < self.settings.refresh_seconds:
+            return
+        self._checked = now
+        from qa.store.index import current_generation_number
+
+        try:
+            latest = current_generation_number(self.settings)
+        except Exception:
+            return
+        if latest is not None and latest != self._handle.manifest.generation:
+            self._handle = None
+
     # --- retrieval ---------------------------------------------------------
     def retrieve(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Passage]:
         from qa.answer.retrieve import hybrid_search
 
         text = check_question(question, self.settings)
+        self.refresh()
         return hybrid_search(self.index, text, k=k, filters=filters)
 
     # --- answering ---------------------------------------------------------
@@ -124,6 +149,7 @@ class ReportQA:
 
         # Checked here, not inside the generator, so a bad question fails at the call.
         text = check_question(question, self.settings)
+        self.refresh()
         return run_chain(self, text, history or [], filters, backend)
 
     # --- LangChain -----------------------------------------------------------

@@ -57,6 +57,9 @@ class Settings:
     chroma_host: str = ""
     chroma_port: int = 8000
     collection: str = "reports"
+    # How often an open index checks for a newer one (after `qa ingest`, from any
+    # process or machine sharing the store) and reopens it; 0 checks on every question.
+    refresh_seconds: float = 2.0
     ui_host: str = "127.0.0.1"
     ui_port: int = 7860
     progress: bool = True

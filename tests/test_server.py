@@ -29,7 +29,7 @@ import pytest
 from conftest import DOC_000, DOC_001, DOC_004, copy_seeds
 
 from qa.api import ReportQA
-from qa.ingest.pipeline import IngestError, ingest
+from qa.ingest.pipeline import ingest
 from qa.settings import PROJECT_ROOT, Settings
 from qa.store.index import CURRENT, MANIFEST, IndexError_, Manifest, current_generation
 
@@ -181,7 +181,7 @@ def test_ingest_search_and_answer_against_a_server(
         cid: str(m["tokens"]).split() for cid, m in zip(got["ids"], got["metadatas"], strict=True)
     }
     assert set(tokens) == set(handle.ids)
-    assert list(handle.keyword._bm25.doc_len) == [len(tokens[cid]) for cid in handle.ids]
+    assert handle.keyword.lengths == [len(tokens[cid]) for cid in handle.ids]
     # Opening reads the chunks page by page (an unpaged read of ~33k fails in Chroma):
     # small pages give the same chunks in the same order.
     monkeypatch.setattr("qa.store.index.GET_PAGE", 7)
@@ -222,7 +222,8 @@ def test_changed_file_updates_only_its_chunks_and_old_collections_go(
     settings = server_settings(seed_index, tmp_path, chroma_server, "change")
     ingest(settings)
     ids_000, ids_004 = _doc_ids(settings, DOC_000), _doc_ids(settings, DOC_004)
-    reader = ReportQA(settings, build_if_missing=False)
+    # A reader that does not look for newer generations on its own (refresh_seconds).
+    reader = ReportQA(settings.replace(refresh_seconds=3600), build_if_missing=False)
     assert reader.retrieve(GDP_Q)  # opened on generation 1
     cache_before = _cache_entries(settings)
 
@@ -256,15 +257,57 @@ def test_collection_missing_on_the_server_is_refused_with_the_fix(
     settings = server_settings(seed_index, tmp_path, chroma_server, "gone")
     ingest(settings)
     _client(chroma_server).delete_collection("gone-g1")  # the server lost its data
-    with pytest.raises(IndexError_, match=r"gone-g1.*qa ingest --rebuild"):
+    # What is indexed is the server's word, not this folder's manifest.
+    with pytest.raises(IndexError_, match=rf"{HOST}:{chroma_server}.*gone.*qa ingest"):
         ReportQA(settings, build_if_missing=False).retrieve(GDP_Q)
-    # An update cannot start from the lost collection either (it would drop 000 silently).
+    # The next ingest builds everything again (from the embedding cache): the lost
+    # collection is never built upon, so no report is dropped silently.
     path = settings.seeds_dir / DOC_004
     path.write_text(path.read_text(encoding="utf-8") + NEW_PARAGRAPH, encoding="utf-8")
-    with pytest.raises(IngestError, match="qa ingest --rebuild"):
-        ingest(settings)
-    assert ingest(settings, rebuild=True).changed
+    report = ingest(settings)
+    assert report.changed and report.unchanged_files == 0 and report.added == report.chunks
     assert _docs(settings) == {DOC_000, DOC_004}
+
+
+def test_a_fresh_server_is_built_not_taken_for_the_local_manifest(
+    seed_index: tuple[Settings, Any], chroma_server: int, tmp_path: Path
+) -> None:
+    """An index folder used before (here with the embedded store) and a fresh server:
+    ``qa ingest`` builds on the server instead of reporting every file unchanged."""
+    settings = server_settings(seed_index, tmp_path, chroma_server, "fresh")
+    embedded = settings.replace(chroma_host="")
+    assert ingest(embedded).changed  # a local manifest now says both files are indexed
+    cache_before = _cache_entries(settings)
+    report = ingest(settings)
+    assert report.changed and report.unchanged_files == 0 and report.added == report.chunks
+    assert _cache_entries(settings) == cache_before  # every vector came from the cache
+    assert _collections(chroma_server, "fresh") == {"fresh-g2"}
+    assert _docs(settings) == {DOC_000, DOC_004}
+    top = ReportQA(settings, build_if_missing=False).retrieve(GDP_Q)
+    assert any("30145.79" in p.text for p in top)
+
+
+def test_a_second_machine_sees_the_same_index_and_follows_updates(
+    seed_index: tuple[Settings, Any], chroma_server: int, tmp_path: Path
+) -> None:
+    """Another index folder (another machine) on the same server: it opens the server's
+    index without ingesting, finds nothing to do, and its open reader follows an
+    ingest made elsewhere within ``refresh_seconds``."""
+    settings = server_settings(seed_index, tmp_path / "a", chroma_server, "shared")
+    ingest(settings)
+    other = settings.replace(index_dir=tmp_path / "b" / "index", refresh_seconds=0.0)
+    reader = ReportQA(other, build_if_missing=False)
+    assert any("30145.79" in p.text for p in reader.retrieve(GDP_Q))
+    assert not [p for p in reader.retrieve(MARKER) if MARKER in p.text]
+    path = settings.seeds_dir / DOC_004
+    path.write_text(path.read_text(encoding="utf-8") + NEW_PARAGRAPH, encoding="utf-8")
+    assert ingest(settings).generation == 2
+    # No reload: the next question notices generation 2 on the server.
+    assert [p for p in reader.retrieve(MARKER) if MARKER in p.text and p.doc == DOC_004]
+    # The second machine, with the same reports, has nothing to ingest.
+    shutil.copytree(settings.seeds_dir, tmp_path / "b" / "seeds")
+    again = ingest(other.replace(seeds_dir=tmp_path / "b" / "seeds"))
+    assert not again.changed and again.generation == 2 and again.unchanged_files == 2
 
 
 # --- the server is not there --------------------------------------------------------------

@@ -113,12 +113,11 @@ def catalogue(settings: Settings) -> tuple[list[tuple[str, str]], list[int]]:
     one, else from the seeds' ``catalog.json``; reads no vectors, loads no model."""
     docs: dict[str, dict[str, Any]] = {}
     try:
-        from qa.store.index import MANIFEST, current_generation
+        from qa.store.index import current_manifest
 
-        gen = current_generation(Path(settings.index_dir))
-        if gen is not None:
-            data = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
-            docs = dict(data.get("docs", {}))
+        found = current_manifest(settings)  # the server's, in server mode
+        if found is not None:
+            docs = dict(found[0].docs)
     except Exception:  # filters are optional; fall through to the catalogue
         docs = {}
     if not docs:

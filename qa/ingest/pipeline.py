@@ -50,8 +50,10 @@ from qa.store.index import (
     check_compatible,
     chroma_client,
     collection_name,
-    current_generation,
+    current_manifest,
     open_store,
+    publish_on_server,
+    server_generations,
 )
 from qa.store.keyword import Tokenizer
 
@@ -112,12 +114,14 @@ def ingest(
             f"找不到报告文件夹 {settings.seeds_dir}。请把报告（.txt 或 .md）放进去，"
             f"或用 QA_SEEDS_DIR 指向报告所在文件夹。"
         )
-    if settings.chroma_host:
-        # An unreachable server is reported before anything is written (IndexError_).
-        chroma_client(settings, None)
+    # An unreachable server is reported before anything is written (IndexError_).
+    client = chroma_client(settings, None) if settings.chroma_host else None
     with ingest_lock(settings.index_dir):
-        old_dir = current_generation(settings.index_dir)
-        old = Manifest.read(old_dir / MANIFEST) if old_dir else None
+        # In server mode what is indexed is read from the server, never from this
+        # machine's folder: another machine may have ingested since, or the server
+        # may be a fresh one.
+        found = current_manifest(settings, client)
+        old, old_dir = found if found is not None else (None, None)
         base = old if (old is not None and not rebuild) else None
         if base is not None:
             try:
@@ -212,10 +216,14 @@ def _write(
     ``current``."""
     from langchain_core.indexing import index
 
-    generation = max([g for g, _ in generations(settings.index_dir)] + [0]) + 1
+    client = chroma_client(settings, None) if settings.chroma_host else None
+    taken = [g for g, _ in generations(settings.index_dir)]
+    if client is not None:
+        taken += list(server_generations(settings, client))
+    generation = max([*taken, 0]) + 1
     gen_dir = settings.index_dir / f"gen-{generation:05d}"
     shutil.rmtree(gen_dir, ignore_errors=True)
-    if base is not None and old_dir is not None:
+    if base is not None and old_dir is not None and client is None:
         shutil.copytree(old_dir, gen_dir)
         (gen_dir / MANIFEST).unlink()  # not a finished generation until the end
     else:
@@ -223,16 +231,16 @@ def _write(
     todo = plan.todo
     bar = _progress_bar(len(todo), show)
     counting = CountingEmbeddings(inner=_cached_embedder(settings), on_batch=bar.update)
-    client = chroma_client(settings, gen_dir)
+    client = client or chroma_client(settings, gen_dir)
     if settings.chroma_host:
         # A collection of this number can only be a leftover (a killed ingest, an
         # index_dir deleted while the server kept its data): never build on it.
         with contextlib.suppress(Exception):
             client.delete_collection(collection_name(settings, generation))
     store = open_store(settings, gen_dir, generation, counting, client)
-    if settings.chroma_host and base is not None:
-        copy_collection(settings, base.generation, store, client)
     records = _record_manager(settings, gen_dir)
+    if settings.chroma_host and base is not None:
+        copy_collection(settings, base.generation, store, client, records)
     # Incremental: each changed report's stale chunks go, every other report is untouched.
     result = index(
         todo,
@@ -255,7 +263,9 @@ def _write(
         generation=generation,
         created=time.time(),
     )
-    manifest.write(gen_dir / MANIFEST)
+    if settings.chroma_host:
+        publish_on_server(settings, client, manifest)  # the commit point in server mode
+    manifest.write(gen_dir / MANIFEST)  # in server mode a local record of this ingest
     swap_current(settings.index_dir, gen_dir)
     prune(settings.index_dir, {gen_dir.resolve(), *([old_dir.resolve()] if old_dir else [])})
     if settings.chroma_host:

@@ -23,6 +23,7 @@ from qa.store.index import CURRENT, collection_name, server_generations
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from langchain_chroma import Chroma
+    from langchain_core.indexing import RecordManager
 
 LOCK_FILE = "ingest.lock"
 _GEN = re.compile(r"^gen-(\d+)$")
@@ -82,16 +83,19 @@ def prune_server(settings: Settings, client: ClientAPI, keep: set[int]) -> None:
 
 
 def copy_collection(
-    settings: Settings, old_generation: int, store: Chroma, client: ClientAPI
+    settings: Settings,
+    old_generation: int,
+    store: Chroma,
+    client: ClientAPI,
+    records: RecordManager,
 ) -> None:
     """Server mode: seed the new generation's collection from the old one (vectors included),
-    page by page within the server's batch limit."""
+    page by page within the server's batch limit, and list every copied chunk in
+    ``records`` (this machine may never have seen the old generation's records)."""
     name = collection_name(settings, old_generation)
     try:
         old = client.get_collection(name)
     except Exception as exc:
-        # The copied record manager lists the old chunks as indexed: going on without
-        # them would silently drop every unchanged report from the new generation.
         raise IngestError(
             f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port} 上找不到上一代索引集合"
             f" {name}（{type(exc).__name__}）。请运行 `qa ingest --rebuild` 重建索引。"
@@ -102,10 +106,12 @@ def copy_collection(
         got = old.get(include=["embeddings", "documents", "metadatas"], limit=page, offset=offset)
         if not got["ids"]:
             break
+        metadatas = got["metadatas"] or []
         store._collection.add(
             ids=got["ids"],
             embeddings=got["embeddings"],
             documents=got["documents"],
-            metadatas=got["metadatas"],
+            metadatas=metadatas,
         )
+        records.update(got["ids"], group_ids=[str((m or {}).get("doc", "")) for m in metadatas])
         offset += len(got["ids"])

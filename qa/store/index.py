@@ -16,7 +16,9 @@ a half-written index behind.
 from __future__ import annotations
 
 import json
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -59,7 +61,11 @@ class Manifest:
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls.from_json(path.read_text(encoding="utf-8"))
+
+    @classmethod
+    def from_json(cls, text: str) -> Manifest:
+        data = json.loads(text)
         return cls(
             schema_version=int(data.get("schema_version", 0)),
             embedder=str(data.get("embedder", "")),
@@ -68,9 +74,12 @@ class Manifest:
             created=float(data.get("created", 0.0)),
         )
 
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, ensure_ascii=False, indent=1)
+
     def write(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.__dict__, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.write_text(self.to_json(), encoding="utf-8")
         tmp.replace(path)
 
 
@@ -131,24 +140,68 @@ def collection_name(settings: Settings, generation: int) -> str:
 
 def server_generations(settings: Settings, client: ClientAPI) -> dict[int, str]:
     """Server mode: generation -> collection name of this prefix's collections on the server."""
+    return {gen: name for gen, (name, _) in _server_collections(settings, client).items()}
+
+
+def _server_collections(
+    settings: Settings, client: ClientAPI
+) -> dict[int, tuple[str, Mapping[str, object]]]:
     pattern = re.compile(rf"^{re.escape(settings.collection)}-g(\d+)$")
-    found: dict[int, str] = {}
+    found: dict[int, tuple[str, Mapping[str, object]]] = {}
     for col in client.list_collections():
-        name = col if isinstance(col, str) else col.name
-        if m := pattern.match(name):
-            found[int(m.group(1))] = name
+        if m := pattern.match(col.name):
+            found[int(m.group(1))] = (col.name, col.metadata or {})
     return found
 
 
-def _require_server_collection(settings: Settings, generation: int, client: ClientAPI) -> None:
-    """A manifest whose collection is gone (server wiped, another server, another prefix)
-    would otherwise open as an empty index and refuse every question."""
-    name = collection_name(settings, generation)
-    if generation not in server_generations(settings, client):
-        raise IndexError_(
-            f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port} 上没有索引集合 {name}"
-            f"（collection missing on the server）。请运行 `qa ingest --rebuild` 重建索引。"
-        )
+# Server mode: the manifest of a finished generation is stored in its collection's
+# metadata, written in one call when the ingest ends. The newest collection that holds
+# one is the current index, for every process on every machine using the server; a
+# collection without it is an unfinished (killed) ingest and is never read.
+MANIFEST_KEY = "qa_manifest"
+
+
+def server_manifest(settings: Settings, client: ClientAPI) -> Manifest | None:
+    """The newest finished generation's manifest on the server, or None."""
+    done = {
+        gen: str(meta[MANIFEST_KEY])
+        for gen, (_, meta) in _server_collections(settings, client).items()
+        if MANIFEST_KEY in meta
+    }
+    return Manifest.from_json(done[max(done)]) if done else None
+
+
+def publish_on_server(settings: Settings, client: ClientAPI, manifest: Manifest) -> None:
+    """Make ``manifest``'s generation the server's current index (one metadata write)."""
+    collection = client.get_collection(collection_name(settings, manifest.generation))
+    collection.modify(metadata={MANIFEST_KEY: manifest.to_json()})
+
+
+def current_manifest(
+    settings: Settings, client: ClientAPI | None = None
+) -> tuple[Manifest, Path] | None:
+    """What is indexed now, and the local folder of that generation (in server mode only
+    scratch: records of this machine's last ingest, which may be absent)."""
+    if settings.chroma_host:
+        manifest = server_manifest(settings, client or chroma_client(settings, None))
+        if manifest is None:
+            return None
+        return manifest, settings.index_dir / f"gen-{manifest.generation:05d}"
+    gen_dir = current_generation(settings.index_dir)
+    return (Manifest.read(gen_dir / MANIFEST), gen_dir) if gen_dir is not None else None
+
+
+def current_generation_number(settings: Settings) -> int | None:
+    """The current generation's number, cheaply: a symlink read, or one server request."""
+    if not settings.chroma_host:
+        link = settings.index_dir / CURRENT
+        try:
+            name = Path(os.readlink(link)).name
+        except OSError:
+            return None
+        return int(name.split("-")[-1]) if name.startswith("gen-") else None
+    found = current_manifest(settings)
+    return found[0].generation if found else None
 
 
 # HNSW breadth at query time, set when a collection is created. Chroma's default (100)
@@ -264,17 +317,19 @@ def _all_metadatas(store: Chroma) -> tuple[list[str], list[dict[str, Any]]]:
 
 def open_index(settings: Settings, embeddings: Embeddings) -> IndexHandle:
     """Open the current generation, checking that it was built like we would build it."""
-    gen_dir = current_generation(settings.index_dir)
-    if gen_dir is None:
-        raise IndexMissing(
-            f"索引不存在：{settings.index_dir}。请先运行 `qa ingest`"
-            f"（或直接提问，缺失的索引会自动建立）。"
+    client = chroma_client(settings, None) if settings.chroma_host else None
+    found = current_manifest(settings, client)
+    if found is None:
+        where = (
+            f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port} 上没有集合前缀"
+            f" {settings.collection} 的完整索引（no finished index on the server）"
+            if settings.chroma_host
+            else f"索引不存在：{settings.index_dir}"
         )
-    manifest = Manifest.read(gen_dir / MANIFEST)
+        raise IndexMissing(f"{where}。请先运行 `qa ingest`（或直接提问，缺失的索引会自动建立）。")
+    manifest, gen_dir = found
     check_compatible(manifest, settings)
-    client = chroma_client(settings, gen_dir)
-    if settings.chroma_host:
-        _require_server_collection(settings, manifest.generation, client)
+    client = client or chroma_client(settings, gen_dir)
     store = open_store(settings, gen_dir, manifest.generation, embeddings, client)
     ids, metadatas = _all_metadatas(store)
     keyword = KeywordIndex([str(m.get("tokens", "")).split() for m in metadatas])

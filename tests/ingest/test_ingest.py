@@ -248,7 +248,8 @@ def test_open_reader_survives_an_ingest_and_reload_sees_the_new_one(
     template: tuple[Path, IngestReport], tmp_path: Path
 ) -> None:
     settings = _copy_template(template[0], tmp_path / "w")
-    reader = ReportQA(settings, build_if_missing=False)
+    # A reader that does not look for newer generations on its own (refresh_seconds).
+    reader = ReportQA(settings.replace(refresh_seconds=3600), build_if_missing=False)
     assert not [p for p in reader.retrieve(MARKER) if MARKER in p.text]
     with (settings.seeds_dir / DOC_004).open("a", encoding="utf-8") as fh:
         fh.write(NEW_PARAGRAPH)
@@ -260,6 +261,21 @@ def test_open_reader_survives_an_ingest_and_reload_sees_the_new_one(
     assert [p for p in reader.retrieve(MARKER) if MARKER in p.text]
     gens = sorted(p.name for p in settings.index_dir.glob("gen-*"))
     assert gens == ["gen-00001", "gen-00002"]
+
+
+@pytest.mark.slow
+def test_open_reader_follows_an_ingest_by_itself(
+    template: tuple[Path, IngestReport], tmp_path: Path
+) -> None:
+    settings = _copy_template(template[0], tmp_path / "w").replace(refresh_seconds=0.0)
+    reader = ReportQA(settings, build_if_missing=False)
+    assert not [p for p in reader.retrieve(MARKER) if MARKER in p.text]
+    with (settings.seeds_dir / DOC_004).open("a", encoding="utf-8") as fh:
+        fh.write(NEW_PARAGRAPH)
+    assert ingest(settings).generation == 2
+    # No reload, no restart: the next question sees the new generation.
+    assert [p for p in reader.retrieve(MARKER) if MARKER in p.text]
+    assert reader.index.manifest.generation == 2
 
 
 def test_missing_index_without_build_is_a_clear_error(small_corpus: Settings) -> None:
