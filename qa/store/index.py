@@ -107,6 +107,15 @@ def check_compatible(manifest: Manifest, settings: Settings) -> None:
         )
 
 
+def server_unreachable(settings: Settings, exc: BaseException) -> IndexError_:
+    """The error shown when the Chroma server does not answer (down, restarting, elsewhere)."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    return IndexError_(
+        f"无法连接 Chroma 服务器 {settings.chroma_host}:{settings.chroma_port}，请确认服务器"
+        f"正在运行后重试（Chroma server unreachable）：{first}"
+    )
+
+
 def chroma_client(settings: Settings, gen_dir: Path | None) -> ClientAPI:
     import chromadb
 
@@ -119,10 +128,7 @@ def chroma_client(settings: Settings, gen_dir: Path | None) -> ClientAPI:
             )
             client.heartbeat()
         except Exception as exc:
-            raise IndexError_(
-                f"无法连接 Chroma 服务器 {settings.chroma_host}:{settings.chroma_port}"
-                f"（Chroma server unreachable）：{exc}"
-            ) from exc
+            raise server_unreachable(settings, exc) from exc
         return client
     assert gen_dir is not None
     return chromadb.PersistentClient(
