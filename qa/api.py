@@ -103,7 +103,7 @@ class ReportQA:
         from qa.store.index import current_generation_number
 
         try:
-            latest = current_generation_number(self.settings)
+            latest = current_generation_number(self.settings, self._handle.client)
         except Exception:
             return
         if latest is not None and latest != self._handle.manifest.generation:

@@ -197,8 +197,9 @@ def current_manifest(
     return (Manifest.read(gen_dir / MANIFEST), gen_dir) if gen_dir is not None else None
 
 
-def current_generation_number(settings: Settings) -> int | None:
-    """The current generation's number, cheaply: a symlink read, or one server request."""
+def current_generation_number(settings: Settings, client: ClientAPI | None = None) -> int | None:
+    """The current generation's number, cheaply: a symlink read, or one server request
+    (pass the open ``client``: making a new one costs a heartbeat and ~50 ms)."""
     if not settings.chroma_host:
         link = settings.index_dir / CURRENT
         try:
@@ -206,7 +207,7 @@ def current_generation_number(settings: Settings) -> int | None:
         except OSError:
             return None
         return int(name.split("-")[-1]) if name.startswith("gen-") else None
-    found = current_manifest(settings)
+    found = current_manifest(settings, client)
     return found[0].generation if found else None
 
 
@@ -265,6 +266,7 @@ class IndexHandle:
     keyword: KeywordIndex
     tokenizer: Tokenizer
     embeddings: Embeddings
+    client: ClientAPI | None = None  # server mode: the open connection
     _columns: dict[str, dict[Any, np.ndarray]] = field(default_factory=dict, repr=False)
 
     @property
@@ -349,4 +351,5 @@ def open_index(settings: Settings, embeddings: Embeddings) -> IndexHandle:
         keyword=keyword,
         tokenizer=Tokenizer(),
         embeddings=embeddings,
+        client=client if settings.chroma_host else None,
     )
