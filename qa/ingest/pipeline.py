@@ -15,7 +15,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
@@ -56,6 +56,9 @@ from qa.store.index import (
     server_generations,
 )
 from qa.store.keyword import Tokenizer
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
 
 __all__ = ["IngestError", "IngestReport", "ingest", "ingest_lock", "to_documents"]
 
@@ -217,17 +220,7 @@ def _write(
     from langchain_core.indexing import index
 
     client = chroma_client(settings, None) if settings.chroma_host else None
-    taken = [g for g, _ in generations(settings.index_dir)]
-    if client is not None:
-        taken += list(server_generations(settings, client))
-    generation = max([*taken, 0]) + 1
-    gen_dir = settings.index_dir / f"gen-{generation:05d}"
-    shutil.rmtree(gen_dir, ignore_errors=True)
-    if base is not None and old_dir is not None and client is None:
-        shutil.copytree(old_dir, gen_dir)
-        (gen_dir / MANIFEST).unlink()  # not a finished generation until the end
-    else:
-        gen_dir.mkdir(parents=True)
+    generation, gen_dir = _new_generation(settings, base, old_dir, client)
     todo = plan.todo
     bar = _progress_bar(len(todo), show)
     counting = CountingEmbeddings(inner=_cached_embedder(settings), on_batch=bar.update)
@@ -241,12 +234,14 @@ def _write(
     records = _record_manager(settings, gen_dir)
     if settings.chroma_host and base is not None:
         copy_collection(settings, base.generation, store, client, records)
-    # Incremental: each changed report's stale chunks go, every other report is untouched.
+    # Scoped full: after all batches, the stale chunks of each report indexed now go and
+    # every other report is untouched ("incremental" cleans per batch, so a report longer
+    # than one batch had its later chunks deleted and re-added: 594 of 747 on the seeds).
     result = index(
         todo,
         records,
         store,
-        cleanup="incremental",
+        cleanup="scoped_full",
         source_id_key="doc",
         batch_size=64,
         key_encoder="sha256",
@@ -263,14 +258,47 @@ def _write(
         generation=generation,
         created=time.time(),
     )
+    _publish(settings, client, manifest, gen_dir, old_dir, old)
+    report.generation = generation
+
+
+def _new_generation(
+    settings: Settings, base: Manifest | None, old_dir: Path | None, client: ClientAPI | None
+) -> tuple[int, Path]:
+    """The next generation's number (past every local folder and server collection) and
+    its folder: in embedded mode a copy of the previous one, else empty."""
+    taken = [g for g, _ in generations(settings.index_dir)]
+    if client is not None:
+        taken += list(server_generations(settings, client))
+    generation = max([*taken, 0]) + 1
+    gen_dir = settings.index_dir / f"gen-{generation:05d}"
+    shutil.rmtree(gen_dir, ignore_errors=True)
+    if base is not None and old_dir is not None and client is None:
+        shutil.copytree(old_dir, gen_dir)
+        (gen_dir / MANIFEST).unlink()  # not a finished generation until the end
+    else:
+        gen_dir.mkdir(parents=True)
+    return generation, gen_dir
+
+
+def _publish(
+    settings: Settings,
+    client: ClientAPI,
+    manifest: Manifest,
+    gen_dir: Path,
+    old_dir: Path | None,
+    old: Manifest | None,
+) -> None:
+    """Make the new generation the index (server metadata, then the local symlink) and
+    drop generations older than the previous one, which open readers may still use."""
     if settings.chroma_host:
         publish_on_server(settings, client, manifest)  # the commit point in server mode
     manifest.write(gen_dir / MANIFEST)  # in server mode a local record of this ingest
     swap_current(settings.index_dir, gen_dir)
     prune(settings.index_dir, {gen_dir.resolve(), *([old_dir.resolve()] if old_dir else [])})
     if settings.chroma_host:
-        prune_server(settings, client, {generation, *([old.generation] if old is not None else [])})
-    report.generation = generation
+        keep = {manifest.generation, *([old.generation] if old is not None else [])}
+        prune_server(settings, client, keep)
 
 
 def _remove(records: RecordManager, store: VectorStore, docs: list[str]) -> int:

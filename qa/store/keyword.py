@@ -61,9 +61,12 @@ class KeywordIndex:
 
     Scoring is Robertson's BM25 (k1 1.5, b 0.75), rank_bm25's formula but for idf: a
     token in more than half the chunks weighs 0 here (rank_bm25 gave it a quarter of the
-    mean idf). Fusion uses scores relative to the best one, so only ranks matter; on the
-    golden set the two give the same retrieval and answers (``bench/bench_keyword.py``).
-    ``idf`` keeps rank_bm25's values: the answer gates weigh question words by it.
+    mean idf). Fusion uses scores relative to the best one, so only ranks matter. Chosen
+    by ``bench/bench_keyword.py``: at 74,700 chunks a query takes 0.23 ms (rank-bm25 148
+    ms, SQLite FTS5 23 ms and 40 ms with a year filter); top-30 overlap with rank-bm25
+    0.988 at 1x. On the golden set (``qa eval --backend extractive``) hit@5, MRR and
+    answer accuracy are unchanged. ``idf`` keeps rank_bm25's values: the answer gates
+    weigh question words by it.
     """
 
     def __init__(self, docs: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75) -> None:
