@@ -163,6 +163,9 @@ def _draft(
         shown = passages
         if run.chosen == "local":
             shown = pack_passages(focus_passages(wording, passages), settings.local_context_tokens)
+        # The model's time runs from its first request: building a missing index (about a
+        # minute on the first question after setup) or retrieval must not eat into it.
+        drafting = time.perf_counter()
         for piece in model.stream(build_messages(run.standalone, shown)):
             text = piece.content if isinstance(piece.content, str) else ""
             if text:
@@ -170,7 +173,7 @@ def _draft(
                     run.answer.first_token_seconds = time.perf_counter() - run.started
                 draft += text
                 yield text
-            if time.perf_counter() - run.started > settings.llm_timeout:
+            if time.perf_counter() - drafting > settings.llm_timeout:
                 raise TimeoutError(f"模型超过 {settings.llm_timeout:.0f} 秒未完成")
     except Exception as exc:
         reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__

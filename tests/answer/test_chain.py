@@ -307,6 +307,24 @@ def test_a_model_that_is_too_slow_falls_back_in_bounded_time(make_qa: Any) -> No
     assert "30145.79" in a.text
 
 
+def test_slow_retrieval_does_not_count_against_the_model(
+    make_qa: Any, retrieval: FakeRetrieval, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first question after setup builds the index first; the model's timeout starts
+    with the model, so it still answers."""
+    draft = "2023年重庆地区生产总值达到30145.79亿元，增长6.1%[1]。"
+    qa_obj = make_qa(fake(draft), llm_timeout=0.3)
+
+    def slow(*args: Any, **kwargs: Any) -> list[Passage]:
+        time.sleep(0.6)  # longer than the model's whole timeout
+        return retrieval(*args, **kwargs)
+
+    monkeypatch.setattr(qa.answer.chain, "hybrid_search", slow)
+    a = qa_obj.ask("2023年重庆地区生产总值是多少？", backend="local")
+    assert "backend_fallback" not in names(a)
+    assert a.text == draft and a.backend.startswith("本地模型")
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
