@@ -11,6 +11,7 @@ Settings come from ``QA_*`` environment variables unless passed in.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -62,6 +63,9 @@ class ReportQA:
         self._build_if_missing = build_if_missing
         self._handle: IndexHandle | None = None
         self._checked = 0.0  # time.monotonic() of the last look for a newer index
+        # Held by each LangChain run over this object (``qa.answer.runnable``): the index
+        # and a llama.cpp model are not safe to use from two threads at once.
+        self.run_lock = threading.Lock()
         self._chat_models: dict[str, BaseChatModel] = {}
 
     # --- index -------------------------------------------------------------

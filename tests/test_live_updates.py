@@ -9,13 +9,11 @@ app gives a clear Chinese error naming host and port, and answers resume by them
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +24,7 @@ from test_server import (
     HOST,
     MARKER,
     NEW_PARAGRAPH,
-    _heartbeat,
+    chroma_run,
     free_port,
     server_settings,
 )
@@ -61,31 +59,6 @@ while not os.path.exists(stop):
     out.flush()
     time.sleep(0.1)
 """
-
-
-@contextlib.contextmanager
-def chroma_run(data: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    exe = Path(sys.executable).with_name("chroma")
-    log = (data.parent / f"chroma-{port}.log").open("ab")
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(data), "--port", str(port), "--host", HOST],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not _heartbeat(port):
-            assert proc.poll() is None and time.monotonic() < deadline, "chroma run did not start"
-            time.sleep(0.2)
-        yield proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def _env(settings: Settings) -> dict[str, str]:

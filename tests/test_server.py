@@ -11,6 +11,7 @@ only what a test adds or changes is embedded. The SIGKILL test embeds 001 for re
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -56,26 +57,26 @@ def _heartbeat(port: int) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    """A real ``chroma run`` on a free port; yields the port, terminated at the end."""
+@contextlib.contextmanager
+def chroma_run(data: Path, port: int) -> Iterator[int]:
+    """A real ``chroma run`` on ``port`` over ``data`` (restartable on the same two);
+    yields the port once it answers, terminated at the end."""
     exe = Path(sys.executable).with_name("chroma")
     if not exe.exists():
         found = shutil.which("chroma")
         assert found, "the chroma CLI (installed with chromadb) is missing"
         exe = Path(found)
-    root = tmp_path_factory.mktemp("chroma-server")
-    port = free_port()
-    log = (root / "server.log").open("wb")
+    log_path = data.parent / f"chroma-{port}.log"
+    log = log_path.open("ab")
     proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(root / "data"), "--port", str(port), "--host", HOST],
+        [str(exe), "run", "--path", str(data), "--port", str(port), "--host", HOST],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     try:
         deadline = time.monotonic() + HEARTBEAT_WAIT
         while not _heartbeat(port):
-            assert proc.poll() is None, (root / "server.log").read_text(errors="replace")[-2000:]
+            assert proc.poll() is None, log_path.read_text(errors="replace")[-2000:]
             assert time.monotonic() < deadline, f"no heartbeat within {HEARTBEAT_WAIT:.0f} s"
             time.sleep(0.2)
         yield port
@@ -87,6 +88,13 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             proc.kill()
             proc.wait()
         log.close()
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A real ``chroma run`` on a free port for the module; yields the port."""
+    with chroma_run(tmp_path_factory.mktemp("chroma-server") / "data", free_port()) as port:
+        yield port
 
 
 def _client(port: int) -> Any:

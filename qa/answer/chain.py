@@ -111,11 +111,12 @@ def _start(
     # gate refuse questions whose passages were only cut away for prompt size.
     passages = pack_passages(passages, settings.context_tokens)
     label = backend_label(settings, chosen)
+    norm = normal_form(standalone)
     return _Run(
         question=question,
         standalone=standalone,
-        norm=normal_form(standalone),
-        tokens=qa.index.tokenizer.tokens(normal_form(standalone).lower()),
+        norm=norm,
+        tokens=qa.index.tokenizer.tokens(norm.lower()),
         idf=qa.index.keyword.idf,
         settings=settings,
         chosen=chosen,

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
 from dataclasses import fields
 from typing import Any, NotRequired, cast
@@ -58,19 +57,12 @@ class ChainInput(TypedDict):
 
 _KEYS = ChainInput.__required_keys__ | ChainInput.__optional_keys__
 
-_LOCKS: weakref.WeakKeyDictionary[ReportQA, threading.Lock] = weakref.WeakKeyDictionary()
-_LOCKS_GUARD = threading.Lock()
-
 
 def run_lock(qa: ReportQA) -> threading.Lock:
     """The lock that serialises runs over ``qa`` (one per ReportQA, shared by chain and
     retriever). A plain ``Lock``, not an ``RLock``: ``astream`` steps the run from
     executor threads, so it may be released by another thread than the one that took it."""
-    with _LOCKS_GUARD:
-        lock = _LOCKS.get(qa)
-        if lock is None:
-            lock = _LOCKS[qa] = threading.Lock()
-        return lock
+    return qa.run_lock
 
 
 def _one_at_a_time(lock: threading.Lock, items: Iterator[Chunk]) -> Generator[Chunk, None, None]:
