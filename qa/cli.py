@@ -200,7 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("eval", help="在黄金问答集上评估")
-    p.add_argument("--golden", help="JSONL 文件（默认：内置黄金集）")
+    p.add_argument("--golden", action="append", help="JSONL 文件，可重复（默认：内置黄金集）")
+    p.add_argument("--split", choices=["dev", "test"], help="只评估这一半（dev 或 test）")
     p.add_argument("--backend", choices=["auto", "local", "openai", "extractive"])
     p.add_argument("--json", dest="json_out", help="把结果写入这个 JSON 文件")
     p.add_argument("--chart", help="PNG 图表路径（默认与 JSON 同名）")

@@ -54,6 +54,12 @@ class Settings:
     # A 1.5B model on 2 CPU cores reads ~50 prompt tokens/s: fewer, shorter passages.
     local_context_tokens: int = 600
     answer_tokens: int = 256
+    # With a model backend, the model also judges whether the verified answer answers
+    # the question asked, not a neighbouring one (``answer/judge.py``); off: QA_JUDGE=0.
+    judge: bool = True
+    # With a model backend, follow-ups are condensed by the model (checked to use only
+    # the conversation's words), the rules being the fallback; off: QA_CONDENSE=0.
+    condense: bool = True
     chroma_host: str = ""
     chroma_port: int = 8000
     collection: str = "reports"

@@ -13,14 +13,17 @@ from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+
 from qa.answer.compare import comparison_note
+from qa.answer.evidence import ANSWERS, Similarity, similarity
 from qa.answer.gate import (
     MIN_COVERAGE,
     gives_asked_figure,
     in_scope,
-    naming,
-    other_regions,
     passage_texts,
+    place_scope,
     topic_coverage,
     years_covered,
 )
@@ -54,7 +57,10 @@ class _Run:
     label: str
     started: float
     answer: Answer
+    embeddings: Embeddings | None = None
+    model: BaseChatModel | None = None  # the chat model that wrote the draft, if any
     checks: list[Check] = field(default_factory=list)
+    meaning: Similarity | None = None  # computed only when the wording alone is weak
 
 
 def retrieve_for(
@@ -105,6 +111,8 @@ def _start(
     chosen = resolve_backend(settings)
     standalone = standalone_question(question, history)
     checks = [Check("rewritten", standalone)] if standalone != question else []
+    if checks and chosen != "extractive" and settings.condense:
+        standalone = _condensed(qa, chosen, question, history, standalone, checks)
     passages, more = retrieve_for(qa, standalone, filters)
     # Gates and verification see the full budget; the local model is shown a smaller,
     # focused prompt (``_draft``). Packing first to the local budget made the coverage
@@ -123,8 +131,30 @@ def _start(
         label=label,
         started=started,
         answer=Answer(text="", standalone_question=standalone, backend=label, passages=passages),
+        embeddings=qa.index.embeddings,
         checks=checks + more,
     )
+
+
+def _condensed(
+    qa: ReportQA, chosen: str, question: str, history: History, ruled: str, checks: list[Check]
+) -> str:
+    """The model's standalone question when it passes its check, else the rules' one."""
+    from qa.answer.condense import condense
+    from qa.answer.rewrite import base_question
+
+    base = base_question(history)
+    if base is None:
+        return ruled
+    try:
+        better = condense(qa.chat_model(chosen), base, question)
+    except Exception as exc:  # the rules' question stands; the answer step will say more
+        checks.append(Check("condense_failed", str(exc).splitlines()[0][:200] if str(exc) else ""))
+        return ruled
+    if not better or better == ruled:
+        return ruled
+    checks.append(Check("rewritten_by_model", better))
+    return better
 
 
 def _scope(run: _Run, passages: list[Passage]) -> list[Passage] | Check:
@@ -136,13 +166,20 @@ def _scope(run: _Run, passages: list[Passage]) -> list[Passage] | Check:
     if passages and not years_covered(norm_q, passages):
         years = "、".join(str(y) for y in expand_years(norm_q))
         return Check("year_not_covered", f"报告中没有 {years} 年的内容")
+    if not passages:
+        return Check("retrieval_weak", "没有检索到段落")
     coverage = topic_coverage(run.tokens, passage_texts(passages), run.idf)
-    if not passages or coverage < MIN_COVERAGE:
-        return Check("retrieval_weak", f"问题要点在段落中的覆盖率 {coverage:.2f}")
-    regions = other_regions(norm_q)
-    scoped = in_scope(norm_q, naming(regions, passages))
+    if coverage < MIN_COVERAGE:
+        # The question's words are not the reports': ask whether its meaning is.
+        run.meaning = similarity(run.standalone, passages, run.embeddings)
+        detail = f"问题要点在段落中的覆盖率 {coverage:.2f}，语义相近度 {run.meaning.best:.2f}"
+        if run.meaning.best < ANSWERS:
+            return Check("retrieval_weak", detail)
+        run.checks.append(Check("semantic_match", detail))
+    missing, placed = place_scope(norm_q, passages)
+    scoped = in_scope(norm_q, placed)
     if not scoped:
-        what = "、".join(regions) if regions else "所问年份和类型（目标或完成情况）"
+        what = "、".join(missing) if missing else "所问年份和类型（目标或完成情况）"
         return Check("out_of_scope", f"段落中没有{what}的内容")
     if len(scoped) < len(passages):
         dropped = len(passages) - len(scoped)
@@ -150,20 +187,38 @@ def _scope(run: _Run, passages: list[Passage]) -> list[Passage] | Check:
     return scoped
 
 
+def _extract(run: _Run, wording: str, passages: list[Passage]) -> str:
+    """The extractive answer; when the wording finds nothing, by meaning as well."""
+    from qa.answer.extractive import extractive_answer
+    from qa.answer.refusal import REFUSAL
+
+    text = extractive_answer(wording, passages, meaning=run.meaning)
+    if text == REFUSAL and run.meaning is None:
+        run.meaning = similarity(run.standalone, passages, run.embeddings)
+        text = extractive_answer(wording, passages, meaning=run.meaning)
+        if text != REFUSAL:
+            run.checks.append(
+                Check("semantic_match", f"按语义选句（相近度 {run.meaning.best:.2f}）")
+            )
+    return text
+
+
 def _draft(
     qa: ReportQA, run: _Run, wording: str, passages: list[Passage]
 ) -> Generator[str, None, str]:
     """The backend's draft, streamed; a failing model gives way to the extractive one."""
-    from qa.answer.extractive import extractive_answer, focus_passages
+    from qa.answer.extractive import focus_passages
 
     if run.chosen == "extractive":
-        return extractive_answer(wording, passages)
+        return _extract(run, wording, passages)
     settings, draft = run.settings, ""
     try:
         model = qa.chat_model(run.chosen)
+        run.model = model
         shown = passages
         if run.chosen == "local":
-            shown = pack_passages(focus_passages(wording, passages), settings.local_context_tokens)
+            focused = focus_passages(wording, passages, meaning=run.meaning)
+            shown = pack_passages(focused, settings.local_context_tokens)
         # The model's time runs from its first request: building a missing index (about a
         # minute on the first question after setup) or retrieval must not eat into it.
         drafting = time.perf_counter()
@@ -184,7 +239,7 @@ def _draft(
         run.checks.append(Check("backend_fallback", f"{run.label} 不可用：{reason}"))
         run.label = f"抽取式（{run.label} 不可用，已改用抽取式回答）"
         run.answer.backend = run.label
-        return extractive_answer(wording, passages)
+        return _extract(run, wording, passages)
     return draft
 
 
@@ -205,6 +260,11 @@ def _compose(run: _Run, draft: str, wording: str, passages: list[Passage]) -> An
         return _finish(run)
     base.citations = list(verified.cited)
     base.text = verified.text
+    if _off_the_question(run, verified):
+        # A near miss: say what the reports give instead, with its citation.
+        base.refused = True
+        base.text = refusal_text(passages, note=f"报告给出的是：{verified.text}")
+        return _finish(run)
     note = comparison_note(run.standalone, base.text, base.citations)
     if note:
         base.text += "\n" + note
@@ -226,14 +286,13 @@ def _choose(run: _Run, draft: str, wording: str, passages: list[Passage]) -> tup
     passage sentence (绿色贷款余额超6800亿元); the extractive answer refuses all 15
     unanswerable ones, so believing it loses no refusal.
     """
-    from qa.answer.extractive import extractive_answer
     from qa.answer.verify import verify_answer
 
     verified = verify_answer(draft, passages, run.standalone)
     answers = _gives_figure(run, verified)
     if run.chosen == "extractive" or run.answer.backend != run.label:
         return verified, answers
-    rescue = verify_answer(extractive_answer(wording, passages), passages, run.standalone)
+    rescue = verify_answer(_extract(run, wording, passages), passages, run.standalone)
     why = _rescue_reason(run, verified, answers, rescue) if _gives_figure(run, rescue) else None
     if not why:
         return verified, answers
@@ -243,9 +302,27 @@ def _choose(run: _Run, draft: str, wording: str, passages: list[Passage]) -> tup
     return rescue, True
 
 
+def _off_the_question(run: _Run, verified: Verified) -> bool:
+    """The model, as a judge, says the verified answer answers a neighbouring question."""
+    from qa.answer.judge import answers_question
+    from qa.answer.markers import strip_markers
+
+    if run.model is None or not run.settings.judge or run.answer.backend.startswith("抽取式"):
+        return False
+    try:
+        verdict = answers_question(run.model, run.standalone, strip_markers(verified.text))
+    except Exception as exc:  # a judge that fails leaves the verified answer as it is
+        run.checks.append(Check("judge_failed", str(exc).splitlines()[0][:200] if str(exc) else ""))
+        return False
+    if verdict is False:
+        run.checks.append(Check("judge_not_answered", "模型判断：所引句子没有回答所问的指标"))
+    return verdict is False
+
+
 def _gives_figure(run: _Run, verified: Verified) -> bool:
+    on_topic = run.meaning is not None and run.meaning.best >= ANSWERS
     return not verified.refused and gives_asked_figure(
-        run.norm, run.tokens, verified.supported_sentences, run.idf
+        run.norm, run.tokens, verified.supported_sentences, run.idf, on_topic
     )
 
 

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, replace
 
 from qa.answer.boilerplate import is_heading, looks_like_instruction
+from qa.answer.evidence import Similarity
 from qa.answer.markers import split_sentences
 from qa.answer.refusal import REFUSAL
 from qa.answer.retrieve import per_year_questions
@@ -37,6 +38,9 @@ THRESHOLD = 0.35
 # citation precision 0.75 and 0.95 gave 0.84 at the cost of answer accuracy.
 FLOOR = 0.9
 FLOOR_SEVERAL = 0.75
+# Weight of a sentence's similarity in meaning (0..1, ``evidence.calibrated``) when the
+# chain computed it: a paraphrase shares few bigrams with its answer.
+SEMANTIC_WEIGHT = 0.3
 _SEVERAL = re.compile(r"分别|各|哪些|哪几|以及|和|与|及|、|比较|变化|目标[^?]*完成|完成[^?]*目标")
 
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
@@ -181,8 +185,11 @@ def _candidates(passages: list[Passage]) -> list[_Candidate]:
     return out
 
 
-def _scored(q: _Query, passages: list[Passage]) -> list[tuple[float, int, _Candidate]]:
-    """Every candidate with its score, best first."""
+def _scored(
+    q: _Query, passages: list[Passage], meaning: Similarity | None = None
+) -> list[tuple[float, int, _Candidate]]:
+    """Every candidate with its score, best first; with ``meaning``, plus its sentence's
+    similarity in meaning to the question (``SEMANTIC_WEIGHT`` of it)."""
     candidates = _candidates(passages)
     if not candidates or not q.grams:
         return []
@@ -193,8 +200,15 @@ def _scored(q: _Query, passages: list[Passage]) -> list[tuple[float, int, _Candi
             frequency[g] = frequency.get(g, 0) + 1
     size = len({(c[0], c[1]) for c in candidates})
     weights = {g: math.log(1 + size / (1 + frequency.get(g, 0))) for g in q.grams}
+    sentences = [split_sentences(p.text) for p in passages]
     scored = [
-        (_score(c[3], passages[c[0] - 1], q, weights), i, c) for i, c in enumerate(candidates)
+        (
+            _score(c[3], passages[c[0] - 1], q, weights)
+            + (SEMANTIC_WEIGHT * meaning.of(sentences[c[0] - 1][c[1]]) if meaning else 0.0),
+            i,
+            c,
+        )
+        for i, c in enumerate(candidates)
     ]
     # Ties go to the candidate met first: passages come in rank order, and a long
     # sentence's opening clause names its subject ("全年地区生产总值达到…") where a
@@ -204,7 +218,9 @@ def _scored(q: _Query, passages: list[Passage]) -> list[tuple[float, int, _Candi
     return scored
 
 
-def focus_passages(question: str, passages: list[Passage], sentences: int = 2) -> list[Passage]:
+def focus_passages(
+    question: str, passages: list[Passage], sentences: int = 2, meaning: Similarity | None = None
+) -> list[Passage]:
     """Each passage cut to its ``sentences`` best-matching sentences, in their own order.
 
     A small local model reads ~50 prompt tokens/s on 2 cores, so what it is given
@@ -217,7 +233,7 @@ def focus_passages(question: str, passages: list[Passage], sentences: int = 2) -
     """
     q = _query(question)
     best: dict[int, list[int]] = {}
-    for _, _, (n, s, _, _) in _scored(q, passages):
+    for _, _, (n, s, _, _) in _scored(q, passages, meaning):
         keep = best.setdefault(n, [])
         if s not in keep and len(keep) < sentences:
             keep.append(s)
@@ -232,7 +248,12 @@ def focus_passages(question: str, passages: list[Passage], sentences: int = 2) -
     return out
 
 
-def extractive_answer(question: str, passages: list[Passage], max_sentences: int = 3) -> str:
+def extractive_answer(
+    question: str,
+    passages: list[Passage],
+    max_sentences: int = 3,
+    meaning: Similarity | None = None,
+) -> str:
     """Up to ``max_sentences`` source sentences answering ``question``, each marked ``[n]``.
 
     ``n`` is the passage's 1-based position in ``passages``; ``REFUSAL`` when nothing
@@ -248,7 +269,7 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
         if by_year:
             return by_year
     q = _query(question)
-    scored = _scored(q, passages)
+    scored = _scored(q, passages, meaning)
     if not scored or scored[0][0] < THRESHOLD:
         return REFUSAL
     floor = max(THRESHOLD, scored[0][0] * (FLOOR_SEVERAL if q.several else FLOOR))

@@ -1,8 +1,8 @@
 """Gates: can these passages answer the question, and does an answer answer it?
 
 Pure functions, run by the chain before and after generation. Each one turns a
-near miss into an honest refusal: the reports speak of 重庆 2022-2025, so a
-question about 成都, about 2019, about a result when only a target is written, or
+near miss into an honest refusal: when the reports speak of 重庆 2022-2025, a
+question about 成都 (a place no passage names), about 2019, about a result when only a target is written, or
 about an amount in 亿元 when the reports give only a growth rate must not be
 answered with the nearest figure.
 """
@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from qa.answer.markers import strip_markers
 from qa.answer.retrieve import SYNONYMS, expand_years, question_kind, question_years
 from qa.schema import Passage
+from qa.text.entities import mentioned, places
 from qa.text.numbers import extract_figures
 from qa.text.script import normal_form
 
@@ -118,36 +119,23 @@ def in_scope(norm_question: str, passages: Sequence[Passage]) -> list[Passage]:
     return [p for p in passages if fits(p)]
 
 
-# Provinces, municipalities and large cities other than the reports' own 重庆. Data,
-# not a rule: a question naming one asks about another place than the reports cover,
-# unless a passage names it too (川渝, 成渝 and 长江 are not in the list).
-_REGIONS = (
-    "北京 天津 上海 河北 山西 内蒙古 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 "
-    "湖南 广东 广西 海南 四川 贵州 云南 西藏 陕西 甘肃 青海 宁夏 新疆 香港 澳门 台湾 "
-    "成都 广州 深圳 杭州 南京 武汉 西安 长沙 郑州 济南 青岛 苏州 厦门 宁波 合肥 福州 昆明 "
-    "贵阳 南宁 兰州 西宁 银川 乌鲁木齐 拉萨 太原 石家庄 沈阳 大连 长春 哈尔滨 呼和浩特 "
-    "南昌 海口 三亚 无锡 佛山 东莞 绵阳 泸州 宜宾 南充 达州 遂宁 内江 乐山 自贡 德阳 广安"
-).split()
+def place_scope(norm_question: str, passages: Sequence[Passage]) -> tuple[list[str], list[Passage]]:
+    """The places the question names that no passage (text or title) mentions, and the
+    passages that mention every place it names. Places come from the question itself
+    (jieba's place tags), not from a list of one country's cities, so a corpus about any
+    region works the same way.
 
-
-def other_regions(norm_question: str) -> list[str]:
-    """Places other than 重庆 the question names.
-
-    Example: ``other_regions("成都市2024年地区生产总值是多少?")`` -> ``["成都"]``;
-    ``other_regions("川渝两省市经济总量")`` -> ``[]``.
+    Example: "成都市2024年地区生产总值是多少" over passages of a 重庆 report that never
+    name 成都 -> ``(["成都市"], [])``; "2023年重庆gdp" over them -> ``([], passages)``.
     """
-    return [r for r in _REGIONS if r in norm_question]
-
-
-def naming(regions: Sequence[str], passages: Sequence[Passage]) -> list[Passage]:
-    """The passages that name one of ``regions`` (all of them when none is asked)."""
-    if not regions:
-        return list(passages)
-    return [
-        p
+    asked = places(norm_question)
+    texts = [
+        f"{normal_form(p.title)} {t}"
         for p, t in zip(passages, passage_texts(passages), strict=True)
-        if any(r in t for r in regions)
     ]
+    missing = [a for a in asked if not any(mentioned(a, t) for t in texts)]
+    keep = [p for p, t in zip(passages, texts, strict=True) if all(mentioned(a, t) for a in asked)]
+    return missing, keep
 
 
 _ASKED_UNIT = re.compile(
@@ -177,9 +165,11 @@ def gives_asked_figure(
     q_tokens: Sequence[str],
     sentences: Sequence[str],
     idf: Mapping[str, float] | None = None,
+    on_topic: bool = False,
 ) -> bool:
     """Whether some answer sentence holds a figure in the asked unit and is itself about
-    the asked topic. True when the question asks for no unit.
+    the asked topic (``on_topic``: already shown by meaning, not words). True when the
+    question asks for no unit.
 
     Example: asked "2023年旅游总收入是多少亿元", the sentence "地区生产总值30145.79亿元"
     has the unit but not the topic -> False; "外贸进出口实现正增长" has no 亿元 -> False.
@@ -196,7 +186,7 @@ def gives_asked_figure(
     for sentence in sentences:
         norm = normal_form(sentence)
         if any(f.scaled()[1] == unit for f in extract_figures(norm)) and (
-            topic_coverage(q_tokens, [norm], idf) >= MIN_SENTENCE_COVERAGE
+            on_topic or topic_coverage(q_tokens, [norm], idf) >= MIN_SENTENCE_COVERAGE
         ):
             return True
     return False

@@ -34,53 +34,177 @@ def user_turns(history: History) -> list[str]:
     return [t for t in turns if t and t.strip()]
 
 
+_PRONOUN = re.compile(
+    r"这个(?:指标|数字|数)?|这一(?:指标|数字)?|该指标|该项|它|那年|当年|同期|上述|此项"
+)
+_PARTICLES = re.compile(r"[的了又呢是有为在多少几大年]")
+_KIND_WORDS = re.compile(r"目标|预期|计划|实际|完成")
+_PLAN_IN = re.compile(r"(?:预期)?目标|预期|计划|力争")
+_RESULT_IN = re.compile(r"实际(?:完成)?|完成|预计")
+_SWITCH = re.compile(r"^(?:换成|换为|改成|改为|换)")
+# What is left of a follow-up once its framing is gone says nothing but "how much".
+_EMPTY = re.compile(
+    r"^(?:的|了|又|呢|是|有|为|是多少|多少|几|多大|(?:比上年|比去年|同比|较上年)?(?:增长|增加|多|提高|下降)(?:了)?)*$"
+)
+
+
 def is_follow_up(question: str) -> bool:
-    """Example: ``is_follow_up("那2024年呢？")`` -> True; a full question -> False."""
-    core = _PUNCT.sub("", normal_form(question))
-    if not core:
-        return False
-    elliptical = core.endswith("呢") or core.startswith(_FOLLOW_START)
-    return elliptical and len(core) <= 20
+    """Whether ``question`` leans on the conversation: elliptical ("那2024年呢？"), with a
+    pronoun ("这个指标…", "它…", "当年…"), or only asking "how much more" of what came
+    before ("比上年增长了多少？", "实际完成了多少？"). A question that names its own
+    topic is left alone.
 
-
-def standalone_question(question: str, history: History) -> str:
-    """Rewrite an elliptical follow-up with the last self-contained question.
-
-    Examples (after "2023年重庆地区生产总值是多少？"):
-    ``"那2024年呢？"`` -> ``"2024年重庆地区生产总值是多少？"``;
-    ``"那规上工业增加值呢？"`` -> ``"2023年规上工业增加值是多少？"``.
+    Example: ``is_follow_up("那2024年呢？")`` -> True; ``is_follow_up("比上年多了多少？")``
+    -> True; a full question -> False.
     """
-    if not history or not is_follow_up(question):
-        return question
-    base = next((t for t in reversed(user_turns(history)) if not is_follow_up(t)), None)
-    if base is None:
-        return question
-    # Chinese input methods often type full-width digits: "那２０２４年呢？".
-    question, base = question.translate(_FULL_WIDTH_DIGITS), base.translate(_FULL_WIDTH_DIGITS)
-    years = _YEAR.findall(question)
-    rest = question.strip()
-    for start in _FOLLOW_START:
+    core = _PUNCT.sub("", normal_form(question))
+    if not core or len(core) > 20:
+        return False
+    if core.endswith("呢") or core.startswith(_FOLLOW_START) or _PRONOUN.search(core):
+        return True
+    if _YEAR.search(core):
+        return False
+    rest = _KIND_WORDS.sub("", _growth_or_kind(core))
+    return bool(_EMPTY.match(rest))
+
+
+def _growth_or_kind(core: str) -> str:
+    return re.sub(r"比上年|比去年|同比|较上年|上一年|上年", "", core)
+
+
+def _bare(text: str) -> str:
+    """A follow-up without its framing: "那2024年的目标呢？" -> "2024年的目标"."""
+    rest = _PRONOUN.sub("", _PUNCT.sub("", text.translate(_FULL_WIDTH_DIGITS)))
+    for start in (*_FOLLOW_START, "换成", "换为", "改成", "改为"):
         if rest.startswith(start):
             rest = rest[len(start) :]
             break
-    rest = re.sub(r"呢[？?]?$", "", rest).strip(" ，,？?")
+    return re.sub(r"呢$", "", rest)
+
+
+def _core_of(base: str) -> tuple[str, str]:
+    """A question split into its subject and its asking tail:
+    "2023年重庆地区生产总值是多少？" -> ("2023年重庆地区生产总值", "是多少？")."""
+    m = _TAIL.search(base) or re.search(r"(多少\S{0,3}|几\S{0,2})[？?]?$", base)
+    if not m:
+        return base.rstrip("？?"), "是多少？"
+    return base[: m.start()], m.group(0) if m.group(0).endswith(("？", "?")) else m.group(0) + "？"
+
+
+def _with_kind(base: str, kind: str) -> str:
+    """The same question about the target (``plan``) or the result instead.
+
+    Example: ``_with_kind("2024年重庆计划新增多少个停车位？", "result")``
+    -> ``"2024年重庆实际新增多少个停车位？"``.
+    """
+    if kind == "plan":
+        if _RESULT_IN.search(base):
+            return _RESULT_IN.sub("目标", base, count=1)
+        core, _ = _core_of(base)
+        return f"{core}的目标是多少？"
+    if _PLAN_IN.search(base):
+        return _PLAN_IN.sub("实际", base, count=1)
+    core, tail = _core_of(base)
+    return f"{core}实际完成{tail.lstrip('是')}"
+
+
+def _substitute(base: str, new: str) -> str | None:
+    """The base question about ``new`` instead of the word of the same kind it asked
+    about (存款 -> 贷款: the same last character), word by word, or None when a new word
+    has no counterpart.
+
+    Example: ``_substitute("2023年本外币存款余额增长了多少？", "贷款余额")``
+    -> ``"2023年本外币贷款余额增长了多少？"``.
+    """
+    import jieba
+
+    out = base
+    for word in (w for w in jieba.cut(new) if w.strip()):
+        if word in out:
+            continue
+        if len(word) < 2 or len(word) > 4:
+            return None
+        fits = [
+            w for w in jieba.cut(out) if len(w) >= len(word) and w[-1] == word[-1] and w != word
+        ]
+        if not fits:
+            return None
+        # 外币存款 -> 外币贷款: only the part that corresponds to the new word changes.
+        old = fits[-1]
+        out = out.replace(old, old[: len(old) - len(word)] + word, 1)
+    return out if out != base else None
+
+
+def _grows(question: str) -> bool:
+    return bool(re.search(r"增长|增加|提高|下降", question))
+
+
+def _rewrite(question: str, base: str) -> str:
+    """One follow-up rewritten over the standalone question before it."""
+    question, base = question.translate(_FULL_WIDTH_DIGITS), base.translate(_FULL_WIDTH_DIGITS)
+    years = _YEAR.findall(question)
     base_years = _YEAR.findall(base)
+    rest = _bare(question)
+    out = base
     if years:
-        rest_wo_year = _YEAR.sub("", rest).strip(" 的，,")
         if len(base_years) == 1 < len(years):
-            # "那2022年和2024年呢？": all the new years take the place of the old one.
             span = re.search(r"(?:19|20)\d\d.*(?:19|20)\d\d", rest)
             assert span is not None
-            rest_wo_year = (rest[: span.start()] + rest[span.end() :]).strip(" 年的，,")
-            years, base_years = [span.group()], base_years[:1]
-        if base_years:
-            out = base
+            out = base.replace(base_years[0], span.group(), 1)
+            rest = (rest[: span.start()] + rest[span.end() :]).strip(" 年的，,")
+        elif base_years:
             for old, new in zip(base_years, years, strict=False):
                 out = out.replace(old, new, 1)
-            if rest_wo_year:
-                out = f"{out}（{rest_wo_year}）"
-            return out
-        return f"{years[0]}年{base}"
-    tail = _TAIL.search(base)
-    prefix = "".join(f"{y}年" for y in dict.fromkeys(base_years))
+        else:
+            out = f"{years[0]}年{base}"
+        rest = _YEAR.sub("", rest) if len(base_years) != 1 or len(years) == 1 else rest
+        rest = _PRONOUN.sub("", rest).strip(" 年的，,在")
+    else:
+        rest = _PRONOUN.sub("", rest).strip(" 的，,")
+    plan = bool(re.search(r"目标|预期|计划", rest))
+    result = bool(re.search(r"实际|完成", rest))
+    if plan != result:
+        return _with_kind(out, "plan" if plan else "result")
+    growth = _growth_or_kind(rest) != rest or re.search(r"增长|增加|多了|提高|下降", rest)
+    if growth and _EMPTY.match(_growth_or_kind(rest)) and not _grows(out):
+        core, _ = _core_of(out)
+        return f"{core}{rest}？"
+    # Nothing the base question does not already say ("又建了多少" after "新建了多少").
+    if all(c in out for c in _PARTICLES.sub("", rest)):
+        return out
+    if years:
+        return f"{out}（{rest}）"
+    swapped = _substitute(out, rest)
+    if swapped:
+        return swapped
+    tail = _TAIL.search(out)
+    prefix = "".join(f"{y}年" for y in dict.fromkeys(_YEAR.findall(out)))
     return f"{prefix}{rest}{tail.group(0) if tail else '是多少？'}"
+
+
+def standalone_question(question: str, history: History) -> str:
+    """Rewrite a follow-up over the conversation's last standalone question (earlier
+    follow-ups are rewritten in turn, so "那贷款余额呢？" then "2022年的呢？" keeps 贷款).
+
+    Examples (after "2023年重庆地区生产总值是多少？"):
+    ``"那2024年呢？"`` -> ``"2024年重庆地区生产总值是多少？"``;
+    ``"那规上工业增加值呢？"`` -> ``"2023年规上工业增加值是多少？"``;
+    ``"那目标呢？"`` -> ``"2023年重庆地区生产总值的目标是多少？"``;
+    ``"比上年增长了多少？"`` -> ``"2023年重庆地区生产总值比上年增长了多少？"``.
+    """
+    if not history or not is_follow_up(question):
+        return question
+    base = base_question(history)
+    return question if base is None else _rewrite(question, base)
+
+
+def base_question(history: History) -> str | None:
+    """The conversation's last question as a standalone one (its follow-ups rewritten
+    in turn), or None when it has no self-contained question."""
+    base: str | None = None
+    for turn in user_turns(history):
+        if not is_follow_up(turn):
+            base = turn
+        elif base is not None:
+            base = _rewrite(turn, base)
+    return base

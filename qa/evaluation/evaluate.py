@@ -4,7 +4,9 @@ Scores: retrieval hit@k and MRR; answer accuracy (every ``must_include`` present
 refusal accuracy on unanswerable items; false-refusal rate; unsupported-number
 rate (an answer with a figure found in none of its cited passages); citation
 precision (cited passages from the gold report holding a gold string);
-latency p50/p95 and time to first token. ``--baseline`` runs the naive
+wrong-entity rate (an answer naming a place, organisation or person that is in
+none of its cited passages nor the question); for near misses, whether the
+refusal says what the reports give instead; latency p50/p95 and time to first token. ``--baseline`` runs the naive
 pipeline on the same items in the same run.
 """
 
@@ -14,13 +16,15 @@ import argparse
 import json
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qa.evaluation.scoring import (
     GoldItem,
     answer_correct,
+    contains_any,
     hit_rank,
     holds_evidence,
     load_golden,
@@ -29,6 +33,9 @@ from qa.evaluation.scoring import (
 )
 from qa.schema import Answer, Passage
 from qa.settings import Settings
+
+if TYPE_CHECKING:
+    from qa.api import ReportQA
 
 
 @dataclass
@@ -48,6 +55,9 @@ class ItemResult:
     first_token_seconds: float | None
     checks: list[str] = field(default_factory=list)
     draft: str = ""  # the model's text before verification, so checks can be replayed
+    standalone: str = ""  # the question as the chain rewrote it (dialogues)
+    wrong_entities: list[str] = field(default_factory=list)
+    says_related: bool | None = None  # near misses: the refusal gives what exists
 
 
 def citation_ok(p: Passage, item: GoldItem, same_doc: bool = False) -> bool:
@@ -77,6 +87,22 @@ def unsupported_in(answer: Answer) -> list[str]:
     return out
 
 
+def wrong_entities_in(answer: Answer, question: str) -> list[str]:
+    """Names the answer states that none of its cited passages (nor their titles, nor the
+    question) contains: 成都 in an answer cited to a 重庆 passage."""
+    from qa.answer.verify import split_sentences
+    from qa.text.entities import missing_entities
+
+    if answer.refused:
+        return []
+    allowed = [question, *(f"{p.title} {p.text}" for p in answer.citations)]
+    out: list[str] = []
+    for sentence in split_sentences(answer.text):
+        if "程序计算" not in sentence:
+            out += [e for e in missing_entities(sentence, allowed) if e not in out]
+    return out
+
+
 def spread(items: list[GoldItem], limit: int | None) -> list[GoldItem]:
     """``limit`` items evenly spaced over the set, so a short run still covers every type.
 
@@ -89,6 +115,7 @@ def spread(items: list[GoldItem], limit: int | None) -> list[GoldItem]:
 
 def score_item(item: GoldItem, answer: Answer, k: int) -> ItemResult:
     unsupported = unsupported_in(answer)
+    asked = " ".join([*item.turns, item.question, answer.standalone_question])
     good = sum(1 for p in answer.citations if citation_ok(p, item)) if item.answerable else 0
     good_doc = (
         sum(1 for p in answer.citations if citation_ok(p, item, same_doc=True))
@@ -113,6 +140,11 @@ def score_item(item: GoldItem, answer: Answer, k: int) -> ItemResult:
         first_token_seconds=answer.first_token_seconds,
         checks=[c.name for c in answer.checks],
         draft=answer.draft,
+        standalone=answer.standalone_question,
+        wrong_entities=wrong_entities_in(answer, asked),
+        says_related=(answer.refused and contains_any(answer.text, item.related))
+        if item.related
+        else None,
     )
 
 
@@ -122,6 +154,7 @@ def aggregate(results: list[ItemResult], k: int) -> dict[str, float | int]:
     answered = [r for r in results if not r.refused]
     cited = [r for r in answerable if not r.refused and r.citations]
     ttft = [r.first_token_seconds for r in results if r.first_token_seconds is not None]
+    near = [r for r in results if r.says_related is not None]
     return {
         "n": len(results),
         f"hit@{k}": mean([1.0 if r.rank is not None else 0.0 for r in answerable]),
@@ -130,6 +163,8 @@ def aggregate(results: list[ItemResult], k: int) -> dict[str, float | int]:
         "refusal_accuracy": mean([1.0 if r.refused else 0.0 for r in unanswerable]),
         "false_refusal_rate": mean([1.0 if r.refused else 0.0 for r in answerable]),
         "unsupported_number_rate": mean([1.0 if r.unsupported else 0.0 for r in answered]),
+        "wrong_entity_rate": mean([1.0 if r.wrong_entities else 0.0 for r in answered]),
+        "near_miss_says_related": mean([1.0 if r.says_related else 0.0 for r in near]),
         "citation_precision": (
             sum(r.good_citations for r in cited) / sum(r.citations for r in cited)
             if cited
@@ -168,11 +203,14 @@ def run_baseline(
     results = []
     for item in items:
         t0 = time.perf_counter()
+        # The naive pipeline has no conversation: it sees the last turn with the earlier
+        # ones before it, as a plain chat UI would send them.
+        question = " ".join([*item.turns, item.question])
         if model is not None:
-            text, passages = naive.answer(item.question, model, k)
+            text, passages = naive.answer(question, model, k)
         else:
-            passages = naive.retrieve(item.question, k)
-            text = extractive_answer(item.question, passages)
+            passages = naive.retrieve(question, k)
+            text = extractive_answer(question, passages)
         # No verification: every passage counts as cited, as a plain RAG UI would show them.
         answer = Answer(text=text, citations=passages, passages=passages, backend="baseline")
         answer.refused = "没有相关信息" in text
@@ -213,18 +251,31 @@ def chart(summary: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def ask_item(qa: ReportQA, item: GoldItem) -> Answer:
+    """The item's question, after its earlier turns were asked and answered in the
+    same conversation, as a user in the chat would have done."""
+    history: list[tuple[str, str]] = []
+    for turn in item.turns:
+        history.append((turn, qa.ask(turn, history=list(history)).text))
+    return qa.ask(item.question, history=history)
+
+
 def evaluate(
     settings: Settings,
-    golden: Path | None = None,
+    golden: Path | Sequence[Path] | None = None,
     limit: int | None = None,
     baseline: bool = False,
     progress: bool = True,
+    split: str | None = None,
 ) -> dict[str, Any]:
     from qa.answer.llm import resolve_backend
     from qa.api import ReportQA
 
     k = settings.k
-    items = spread(load_golden(golden), limit)
+    paths: list[Path | None] = (
+        [golden] if golden is None or isinstance(golden, Path) else list(golden)
+    )
+    items = spread([i for path in paths for i in load_golden(path, split)], limit)
     qa = ReportQA(settings)
     backend = resolve_backend(settings)
     results: list[ItemResult] = []
@@ -234,9 +285,10 @@ def evaluate(
 
         bar = tqdm(items, desc="评估 eval", unit="题")
     for item in bar:
-        results.append(score_item(item, qa.ask(item.question), k))
+        results.append(score_item(item, ask_item(qa, item), k))
     summary: dict[str, Any] = {
         "backend": backend,
+        "split": split or "all",
         "overall": aggregate(results, k),
         "by_type": by_type(results, k),
         "items": [asdict(r) for r in results],
@@ -250,10 +302,11 @@ def evaluate(
 def main(args: argparse.Namespace, settings: Settings) -> int:
     summary = evaluate(
         settings,
-        Path(args.golden) if args.golden else None,
+        [Path(g) for g in args.golden] if args.golden else None,
         limit=args.limit,
         baseline=args.baseline,
         progress=settings.progress,
+        split=args.split,
     )
     runs = [("ours", summary["overall"])]
     if "baseline" in summary:
@@ -264,10 +317,12 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
             print(
                 f"  {key:24s} {value:.3f}" if isinstance(value, float) else f"  {key:24s} {value}"
             )
-    print("by type (answer accuracy / hit@5):")
+    print("by type (answer accuracy / hit@5 / false refusals; refusal accuracy):")
     for t, agg in summary["by_type"].items():
         print(
-            f"  {t:18s} n={agg['n']:3d}  acc {agg['answer_accuracy']:.2f}  hit {agg['hit@5']:.2f}"
+            f"  {t:18s} n={agg['n']:3d}  acc {agg['answer_accuracy']:.2f}  "
+            f"hit {agg['hit@5']:.2f}  false-ref {agg['false_refusal_rate']:.2f}  "
+            f"refusal {agg['refusal_accuracy']:.2f}"
         )
     if args.json_out:
         out = Path(args.json_out)

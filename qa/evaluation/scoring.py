@@ -22,6 +22,8 @@ from qa.text.numbers import spell_row
 from qa.text.script import normal_form
 
 GOLDEN = Path(__file__).parents[1] / "data" / "golden.jsonl"
+# Types whose right answer is a refusal; a near miss also says what the reports give.
+UNANSWERABLE = frozenset({"unanswerable", "near_miss"})
 _PINYIN = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]+\)")
 
 
@@ -37,13 +39,17 @@ class GoldItem:
     year: int | None = None
     kind: str | None = None
     more: tuple[dict[str, str], ...] = field(default=())
+    turns: tuple[str, ...] = ()  # a dialogue's earlier user questions, in order
+    split: str | None = None  # "dev" (look, tune) or "test" (score only at the end)
+    related: tuple[str, ...] = ()  # a near miss: what the reports give instead
 
     @property
     def answerable(self) -> bool:
-        return self.type != "unanswerable"
+        return self.type not in UNANSWERABLE
 
 
-def load_golden(path: Path | None = None) -> list[GoldItem]:
+def load_golden(path: Path | None = None, split: str | None = None) -> list[GoldItem]:
+    """The items of a JSONL set; with ``split``, only that half (items without one stay)."""
     items = []
     for line in (path or GOLDEN).read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -61,9 +67,12 @@ def load_golden(path: Path | None = None) -> list[GoldItem]:
                 year=d.get("year"),
                 kind=d.get("kind"),
                 more=tuple(d.get("more") or ()),
+                turns=tuple(d.get("turns") or ()),
+                split=d.get("split"),
+                related=tuple(d.get("related") or ()),
             )
         )
-    return items
+    return [i for i in items if split is None or i.split in (None, split)]
 
 
 def squash(text: str) -> str:
@@ -83,6 +92,11 @@ def contains_all(text: str, must: Sequence[str]) -> bool:
     """
     flat = squash(text)
     return all(re.search(_bounded(squash(m)), flat) for m in must)
+
+
+def contains_any(text: str, phrases: Sequence[str]) -> bool:
+    """Example: ``contains_any("报告给出的是增长47.8%", ["47.8%", "9万亿元"])`` -> True."""
+    return any(contains_all(text, [p]) for p in phrases)
 
 
 def _bounded(phrase: str) -> str:

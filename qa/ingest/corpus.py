@@ -1,8 +1,8 @@
 """The corpus: which files are reports, what each one is, and its cleaned text.
 
 Reads files (UTF-8 text or Markdown only); everything after reading is pure.
-A report without a catalogue entry gets its title and years from its text
-or file name.
+A report without a catalogue entry gets its title from its first line and its
+years from that title or its file name, or none.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -122,9 +121,8 @@ def infer_info(name: str, cleaned: str) -> DocInfo:
     years = sorted({int(y) for y in _YEAR.findall(norm_title)})
     if not years:
         years = sorted({int(y) for y in re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d)", name)})
-    if not years:
-        counts = Counter(int(y) for y in _YEAR.findall(normal_form(cleaned[:20000])))
-        years = sorted(y for y, _ in counts.most_common(2))
+    # Never from the text: a number in an article (an essay on Sanskrit naming 1990)
+    # is no year the document is about, and a wrong year hides it from year questions.
     if kind == "work_report" and len(years) == 1:
         years = [years[0] - 1, years[0]]
     script = "traditional" if is_traditional(cleaned[:4000]) else "simplified"

@@ -126,11 +126,16 @@ def make_qa(tmp_path: Any, retrieval: FakeRetrieval) -> Any:
 
     _TOKENIZER.tokens("预热")  # load jieba once, outside the timed parts
 
-    def make(model: Any = None, **changes: Any) -> ReportQA:
+    def make(model: Any = None, embeddings: Any = None, **changes: Any) -> ReportQA:
+        # The model's judge and condenser are off unless a test asks for them: a fake
+        # model's scripted drafts are for the draft only.
+        changes = {"judge": False, "condense": False, **changes}
         settings = Settings(index_dir=tmp_path / "unused", progress=False, **changes)
         qa_obj = ReportQA(settings, build_if_missing=False)
         # Unweighted topic coverage: no corpus statistics for a handful of passages.
-        qa_obj._handle = SimpleNamespace(tokenizer=_TOKENIZER, keyword=SimpleNamespace(idf={}))
+        qa_obj._handle = SimpleNamespace(
+            tokenizer=_TOKENIZER, keyword=SimpleNamespace(idf={}), embeddings=embeddings
+        )
         if model is not None:
             qa_obj._chat_models["local"] = model
         return qa_obj
@@ -609,3 +614,89 @@ def test_an_answer_beside_the_point_gives_way_to_the_source_sentence(make_qa: An
     assert a.citations == [GDP_2024]
     assert any(c.name == "extractive_backstop" and "要点" in c.detail for c in a.checks)
     assert "改用抽取式" in a.backend
+
+
+# --- meaning, the model as judge, the model as condenser ---------------------------
+
+SPORTS = passage("sport22", DOC_000, 2022, "result", "人均体育场地面积达到2.1平方米。", 0.9)
+TRANSIT = passage(
+    "transit23", DOC_000, 2023, "result", "全市客运量增长47.8%，旅游人次增长显著。", 0.9
+)
+
+
+class Meaning:
+    """Embeddings that know one paraphrase: 健身运动场地 means 体育场地."""
+
+    def _v(self, text: str) -> list[float]:
+        sport = "体育场地" in text or "健身运动场地" in text
+        return [1.0, 0.0] if sport else [0.0, 1.0]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._v(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._v(text)
+
+
+class Routed(FakeListChatModel):
+    """A fake model that answers the judge, the condenser and the writer differently."""
+
+    judge: str = '{"判断": "回答了"}'
+    condensed: str = ""
+
+    def _call(self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any) -> str:
+        system = str(messages[0].content)
+        if "判断资料句子" in system:
+            return self.judge
+        if "合并成一个完整" in system:
+            return self.condensed
+        return super()._call(messages, stop, run_manager, **kw)
+
+
+def test_a_paraphrase_is_answered_by_meaning_when_its_words_miss(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    retrieval.passages = [SPORTS]
+    question = "2022年重庆平均每个人能用的健身运动场地有多大？"
+    without = make_qa().ask(question, backend="extractive")
+    assert without.refused and "retrieval_weak" in names(without)
+    a = make_qa(embeddings=Meaning()).ask(question, backend="extractive")
+    assert not a.refused and "2.1平方米" in a.text
+    assert "semantic_match" in names(a)
+
+
+def test_a_near_miss_the_judge_rejects_is_a_refusal_that_says_what_exists(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    retrieval.passages = [TRANSIT]
+    model = Routed(responses=["2023年全市客运量增长47.8%[1]。"], judge='{"判断": "没有回答"}')
+    a = make_qa(model, judge=True).ask("2023年重庆轨道交通客运量增长多少？", backend="local")
+    assert a.refused
+    assert "judge_not_answered" in names(a)
+    assert a.text.startswith(REFUSAL) and "报告给出的是" in a.text and "47.8%[1]" in a.text
+    assert a.citations == [TRANSIT]
+
+
+def test_an_answer_the_judge_accepts_stands(make_qa: Any, retrieval: FakeRetrieval) -> None:
+    retrieval.passages = [TRANSIT]
+    model = Routed(responses=["2023年全市客运量增长47.8%[1]。"])
+    a = make_qa(model, judge=True).ask("2023年重庆全市客运量增长多少？", backend="local")
+    assert not a.refused and a.text == "2023年全市客运量增长47.8%[1]。"
+
+
+def test_a_follow_up_is_condensed_by_the_model_when_it_keeps_to_the_words(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    history = [("2023年重庆地区生产总值增长多少？", "增长6.1%[1]。")]
+    model = Routed(
+        responses=["全年地区生产总值达到30145.79亿元[1]。"],
+        condensed='{"问题": "2023年重庆地区生产总值预期目标是多少？"}',
+    )
+    a = make_qa(model, condense=True).ask("那目标呢？", history=history, backend="local")
+    # (the rules would say "…生产总值的目标是多少？")
+    assert a.standalone_question == "2023年重庆地区生产总值预期目标是多少？"
+    assert "rewritten_by_model" in names(a)
+    # A condensed question that brings a word of its own is not used: the rules' is.
+    model.condensed = '{"问题": "2023年成都地区生产总值的目标是多少？"}'
+    b = make_qa(model, condense=True).ask("那目标呢？", history=history, backend="local")
+    assert "成都" not in b.standalone_question and "rewritten_by_model" not in names(b)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,8 +11,7 @@ from qa.answer.gate import (
     asked_unit,
     gives_asked_figure,
     in_scope,
-    naming,
-    other_regions,
+    place_scope,
     topic_coverage,
     topic_words,
     years_covered,
@@ -90,13 +90,20 @@ def test_a_question_naming_a_report_keeps_that_report() -> None:
     assert in_scope(q("2025年1月19日的重庆市人民政府工作报告是谁作的？"), [opening]) == [opening]
 
 
-def test_other_regions() -> None:
-    assert other_regions(q("成都市2024年地区生产总值是多少？")) == ["成都"]
-    assert other_regions(q("上海2023年GDP增速是多少？")) == ["上海"]
-    assert other_regions(q("2023年川渝两省市经济总量突破了多少？")) == []
+def test_places_come_from_the_question_and_the_passages() -> None:
+    gdp = replace(RESULT_2024, title="重庆市人民政府工作报告")
+    assert place_scope(q("成都市2024年地区生产总值是多少？"), [gdp]) == (["成都市"], [])
+    assert place_scope(q("上海2023年GDP增速是多少？"), [gdp]) == (["上海"], [])
+    # The place is in the report's title, not in the passage's words (全市…).
+    assert place_scope(q("2024年重庆地区生产总值是多少？"), [gdp]) == ([], [gdp])
+    assert place_scope(q("2023年川渝两省市经济总量突破了多少？"), [gdp]) == ([], [gdp])
+    # A passage naming the place is kept, the others go.
     chengdu = passage("成渝地区双城经济圈，重庆、成都双核联动。", 2024)
-    assert naming(["成都"], [RESULT_2024, chengdu]) == [chengdu]
-    assert naming([], [RESULT_2024]) == [RESULT_2024]
+    assert place_scope(q("成都市2024年发展如何？"), [gdp, chengdu]) == ([], [chengdu])
+    # Any region: nothing here knows which country or city the corpus is about.
+    lyon = passage("法国里昂市常住人口约52万，是法国第三大城市。", None)
+    assert place_scope(q("法国第三大城市有多少人口？"), [lyon]) == ([], [lyon])
+    assert place_scope(q("德国第三大城市有多少人口？"), [lyon])[0] == ["德国"]
 
 
 @pytest.mark.parametrize(

@@ -266,3 +266,28 @@ def test_openai_backend_against_real_server(model_settings: Settings, llama_serv
     capped = chat.invoke([("human", "写一首关于长江的长诗。")], max_tokens=8)
     assert capped.response_metadata["finish_reason"] == "length"
     assert capped.response_metadata["token_usage"]["completion_tokens"] <= 8
+
+
+@pytest.mark.model
+def test_the_local_model_judges_under_its_schema(local_chat) -> None:  # type: ignore[no-untyped-def]
+    from qa.answer.judge import answers_question
+
+    gdp = "全年地区生产总值迈上3万亿元新台阶，达到30145.79亿元，增长6.1%。"
+    assert answers_question(local_chat, "2023年重庆地区生产总值是多少？", gdp) is True
+    # Whatever it thinks of a near miss, the reply parses: a verdict, never free text.
+    near = answers_question(local_chat, "2023年重庆轨道交通客运量是多少？", "全市客运量增长47.8%。")
+    assert near in (True, False)
+
+
+@pytest.mark.model
+def test_a_real_openai_compatible_server_judges_too(
+    model_settings: Settings, llama_server: str
+) -> None:
+    from qa.answer.judge import answers_question
+
+    settings = model_settings.replace(
+        backend="openai", openai_base_url=llama_server, openai_model="qwen", llm_timeout=120.0
+    )
+    chat = make_chat_model(settings, "openai")
+    gdp = "全年地区生产总值迈上3万亿元新台阶，达到30145.79亿元，增长6.1%。"
+    assert answers_question(chat, "2023年重庆地区生产总值是多少？", gdp) in (True, False)

@@ -218,6 +218,8 @@ DOCUMENTED = {
     "refusal_accuracy",
     "false_refusal_rate",
     "unsupported_number_rate",
+    "wrong_entity_rate",
+    "near_miss_says_related",
     "citation_precision",
     "citation_precision_gold_doc",
     "latency_p50",
@@ -287,3 +289,80 @@ def test_replay_reverifies_recorded_drafts(
     assert result["draft"] == draft
     assert "unsupported_number" in result["checks"] and "31234.56" not in result["answer"]
     assert "30145.79亿元" in result["answer"] and result["correct"]
+
+
+# --- near misses, dialogues, names -------------------------------------------------
+
+NEAR = GoldItem(
+    id="n001",
+    question="2023年重庆轨道交通全年客运量是多少亿人次？",
+    answer="",
+    must_include=(),
+    doc=DOC,
+    evidence="",
+    type="near_miss",
+    related=("47.8%",),
+)
+
+
+def test_a_near_miss_is_right_when_refused_and_better_when_it_says_what_exists() -> None:
+    plain = score_item(NEAR, answer("报告中没有相关信息。", [], refused=True), k=5)
+    told = score_item(
+        NEAR,
+        answer("报告没有给出轨道交通客运量；报告给出的是客运量增长47.8%[1]。", [], refused=True),
+        k=5,
+    )
+    wrong = score_item(NEAR, answer("客运量增长47.8%[1]。", [GDP]), k=5)
+    assert plain.correct is None and plain.says_related is False
+    assert told.says_related is True
+    agg = aggregate([plain, told, wrong], k=5)
+    assert agg["refusal_accuracy"] == 2 / 3
+    assert agg["near_miss_says_related"] == 1 / 3
+
+
+def test_an_answer_naming_a_place_its_passage_does_not_is_a_wrong_entity() -> None:
+    wrong = score_item(G001, answer("2023年成都地区生产总值达到30145.79亿元[1]。", [GDP]), k=5)
+    right = score_item(G001, answer("2023年重庆地区生产总值达到30145.79亿元[1]。", [GDP]), k=5)
+    assert wrong.wrong_entities == ["成都地区"]
+    assert right.wrong_entities == []
+    assert aggregate([wrong, right], k=5)["wrong_entity_rate"] == 0.5
+
+
+def test_a_dialogue_is_asked_turn_by_turn_with_its_history() -> None:
+    from qa.evaluation.evaluate import ask_item
+
+    seen: list[tuple[str, list[tuple[str, str]]]] = []
+
+    class FakeQA:
+        def ask(self, question: str, history: list[tuple[str, str]]) -> Answer:
+            seen.append((question, list(history)))
+            return Answer(text=f"答{len(seen)}", standalone_question=question)
+
+    item = replace(G001, type="dialogue", turns=("甲？", "乙？"), question="那丙呢？")
+    assert ask_item(FakeQA(), item).text == "答3"  # type: ignore[arg-type]
+    assert seen == [
+        ("甲？", []),
+        ("乙？", [("甲？", "答1")]),
+        ("那丙呢？", [("甲？", "答1"), ("乙？", "答2")]),
+    ]
+
+
+def test_a_split_keeps_its_half(tmp_path: Path) -> None:
+    from qa.evaluation.scoring import load_golden
+
+    rows = [
+        {
+            "id": f"p{i}",
+            "question": "q",
+            "must_include": ["1"],
+            "doc": DOC,
+            "type": "paraphrase",
+            "split": "dev" if i % 2 else "test",
+        }
+        for i in range(1, 5)
+    ]
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    assert [i.id for i in load_golden(path, "dev")] == ["p1", "p3"]
+    assert [i.id for i in load_golden(path, "test")] == ["p2", "p4"]
+    assert len(load_golden(path)) == 4

@@ -78,8 +78,9 @@ def test_catalogue_entry_is_matched_by_file_name_only(tmp_path: Path) -> None:
         ("gz2024.txt", "2024年政府工作报告\n正文", "2024年政府工作报告", (2023, 2024), "work_report"),
         ("notes.txt", "一图读懂：2023年报告\n正文", "一图读懂：2023年报告", (2023,), "infographic"),
         ("plan_2021.md", "关于计划的报告\n正文", "关于计划的报告", (2021,), "plan_report"),
-        # No year in title or name: the two years the text speaks of most.
-        ("x.txt", "某某报告\n2022年增长。2022年完成。2023年目标。2021年", "某某报告", (2022, 2023), "report"),
+        # No year in title or name: none, whatever years the text names.
+        ("x.txt", "某某报告\n2022年增长。2022年完成。2023年目标。2021年", "某某报告", (), "report"),
+        ("fan.txt", "梵语\n梵语在1990年代……1990年出版", "梵语", (), "report"),
         # A first line too long to be a title: the file name stands in.
         ("long_2020.txt", "很" * 80 + "\n正文", "long_2020", (2020,), "report"),
         # Traditional script titles are classified through the simplified normal form.

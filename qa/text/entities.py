@@ -1,0 +1,79 @@
+"""Named entities (places, organisations, people, other proper names) in a text.
+
+jieba's part-of-speech tagger marks them (``ns`` place, ``nr`` person, ``nt``
+organisation, ``nz`` other proper noun) from its dictionary and HMM, so no list of
+one city's districts is needed. It over-tags a little (科学城 as a name); that is
+harmless where it is used: an entity counts as missing only when it occurs in none
+of the texts an answer may draw on, and a word copied from a passage always does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from qa.text.script import normal_form
+
+_TAGS = ("ns", "nr", "nt", "nz", "nrt", "nrfg")
+# Administrative suffixes: 成都市 names 成都, 重庆地区 names 重庆.
+_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|地区|省|市|区|县)$")
+
+
+@lru_cache(maxsize=1)
+def _tagger():  # type: ignore[no-untyped-def]
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    return jieba.posseg
+
+
+def named_entities(text: str) -> list[str]:
+    """Proper names in ``text`` (normal form), in order, without repeats.
+
+    Example: ``named_entities("这部电影由巩俐主演")`` -> ``["巩俐"]``.
+    """
+    seen: dict[str, None] = {}
+    for word, flag in _tagger().cut(normal_form(text)):
+        if flag in _TAGS and len(word) > 1 and not re.search(r"\d", word):
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+def _core(entity: str) -> str:
+    core = _SUFFIX.sub("", entity)
+    return core if len(core) > 1 else entity
+
+
+def mentioned(entity: str, text: str) -> bool:
+    """``entity`` occurs in ``text`` (normal form) whole, without its administrative suffix,
+    or word by word (重庆江北机场 in a text naming 重庆 and 江北国际机场).
+
+    Example: ``mentioned("重庆江北机场", "重庆 江北国际机场旅客吞吐量")`` -> True;
+    ``mentioned("成都市", "重庆市地区生产总值")`` -> False.
+    """
+    if entity in text or _core(entity) in text:
+        return True
+    import jieba
+
+    _tagger()  # quiets jieba's log
+    parts = [w for w in jieba.cut_for_search(entity) if len(w) > 1 and w != entity]
+    return len(parts) > 1 and all(w in text for w in parts)
+
+
+def missing_entities(sentence: str, allowed: Sequence[str]) -> list[str]:
+    """Entities of ``sentence`` found in none of the ``allowed`` texts (normal form),
+    an entity also counting as found by its name without 市/省/区/地区.
+
+    Example: ``missing_entities("成都市地区生产总值增长6.1%", ["全市地区生产总值增长6.1%"])``
+    -> ``["成都市"]``; with the question "重庆地区生产总值" among ``allowed``,
+    ``missing_entities("重庆地区生产总值增长6.1%", …)`` -> ``[]``.
+    """
+    text = " ".join(normal_form(t) for t in allowed)
+    return [e for e in named_entities(sentence) if not mentioned(e, text)]
+
+
+def places(text: str) -> list[str]:
+    """The place names of ``text``: ``places("成都市2024年地区生产总值")`` -> ``["成都市"]``."""
+    return [w for w, flag in _tagger().cut(normal_form(text)) if flag == "ns" and len(w) > 1]

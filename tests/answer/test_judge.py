@@ -1,0 +1,56 @@
+"""The model as a judge: its two labels parse, anything else is no verdict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from qa.answer.judge import NO, YES, answers_question, messages, parse
+
+
+def test_labels_parse_and_anything_else_is_no_verdict() -> None:
+    assert parse('{"判断": "回答了"}') is True
+    assert parse('{"判断": "没有回答"}') is False
+    assert parse('{"判断": "也许"}') is None
+    assert parse("好的") is None
+    assert parse("[1, 2]") is None
+
+
+def test_the_model_sees_the_question_and_the_answer_only() -> None:
+    msgs = messages("2023年重庆轨道交通客运量是多少？", "全市客运量增长47.8%。" * 20)
+    assert msgs[0]["role"] == "system" and "只输出JSON" in msgs[0]["content"]
+    user = msgs[1]["content"]
+    assert user.startswith(
+        "问题：2023年重庆轨道交通客运量是多少？\n资料句子：全市客运量增长47.8%。"
+    )
+    assert len(user) < 200  # the answer is cut: the judge reads a sentence, not a page
+
+
+class _Llama:
+    """Stands in for llama_cpp.Llama: records the schema it was asked to follow."""
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+        self.kwargs: dict[str, Any] = {}
+
+    def create_chat_completion(self, **kwargs: Any) -> dict[str, Any]:
+        self.kwargs = kwargs
+        return {"choices": [{"message": {"content": self.reply}}]}
+
+
+class _LocalModel:
+    def __init__(self, reply: str) -> None:
+        self.client = _Llama(reply)
+
+
+def test_a_local_model_is_constrained_by_the_schema() -> None:
+    model = _LocalModel('{"判断": "没有回答"}')
+    assert answers_question(model, "q", "a") is False  # type: ignore[arg-type]
+    fmt = model.client.kwargs["response_format"]
+    assert fmt["type"] == "json_object" and fmt["schema"]["properties"]["判断"]["enum"] == [YES, NO]
+
+
+def test_a_chat_model_without_a_grammar_still_gives_a_verdict_or_none() -> None:
+    assert answers_question(FakeListChatModel(responses=['{"判断": "回答了"}']), "q", "a") is True
+    assert answers_question(FakeListChatModel(responses=["我认为回答了"]), "q", "a") is None
