@@ -57,9 +57,10 @@ class Settings:
     # With a model backend, the model also judges whether the verified answer answers
     # the question asked, not a neighbouring one (``answer/judge.py``); off: QA_JUDGE=0.
     judge: bool = True
-    # With a model backend, follow-ups are condensed by the model (checked to use only
-    # the conversation's words), the rules being the fallback; off: QA_CONDENSE=0.
-    condense: bool = True
+    # With a model backend, follow-ups condensed by the model (checked to use only the
+    # conversation's words), the rules being the fallback. Off: the local 1.5B model did
+    # no better than the rules on the dev dialogues (``answer/condense.py``).
+    condense: bool = False
     chroma_host: str = ""
     chroma_port: int = 8000
     collection: str = "reports"

@@ -27,7 +27,10 @@ Pure functions over the draft text and the retrieved passages. Rules, in order:
    is re-cited to a passage that does (``citation_corrected``) or removed
    (``unsupported_claim``): a name with a wrong character (渝铜线 for 璧铜线) has no
    figure to fail on.
-7. With no cited sentence left, the answer refuses (``nothing_supported``).
+7. A cited sentence naming a place, organisation or person (jieba's name tags) that
+   neither its passages, their titles nor the question contain is removed
+   (``unsupported_name``): 成都 in a sentence cited to a 重庆 passage.
+8. With no cited sentence left, the answer refuses (``nothing_supported``).
 
 Markers are renumbered 1..n in order of first appearance; ``cited`` follows them.
 """
@@ -133,6 +136,9 @@ def unsupported_figures(answer_text: str, cited: list[Passage]) -> list[str]:
     return out
 
 
+_LEADING = "。，,；;：:、！!？? \n"
+
+
 @dataclass
 class _Item:
     sentence: str
@@ -161,6 +167,7 @@ class _Context:
     figures: list[list[Figure]]
     question: list[Figure]
     asked: str  # the question's normal form
+    titles: list[str] = field(default_factory=list)
 
     def holds(self, f: Figure, k: int) -> bool:
         """Passage ``k`` (1-based) states figure ``f``."""
@@ -239,6 +246,22 @@ def _check_wording(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -
         item.markers, item.rewrite = keep, True
 
 
+def _check_names(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
+    """A place, organisation or person the sentence names must be in a passage it cites
+    (or its title, or the question): a right figure under the wrong city's name passes
+    every figure check."""
+    from qa.text.entities import missing_entities
+
+    cited = list(dict.fromkeys(item.markers))
+    sources = [ctx.asked, *(f"{ctx.titles[k - 1]} {ctx.norms[k - 1]}" for k in cited)]
+    names = missing_entities(norm, sources)
+    if names:
+        item.keep = False
+        checks.append(
+            Check("unsupported_name", f"{'、'.join(names)} 不见于所引段落，删去：{item.sentence}")
+        )
+
+
 def _render(item: _Item, mapping: dict[int, int]) -> str:
     def group(numbers: list[int]) -> str:
         return "".join(f"[{mapping[k]}]" for k in dict.fromkeys(numbers) if k in mapping)
@@ -261,7 +284,13 @@ def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Ve
     checks: list[Check] = []
     norms = [_norm(p) for p in passages]
     asked = normal_form(question)
-    ctx = _Context(norms, [extract_figures(n) for n in norms], extract_figures(asked), asked)
+    ctx = _Context(
+        norms,
+        [extract_figures(n) for n in norms],
+        extract_figures(asked),
+        asked,
+        [normal_form(p.title) for p in passages],
+    )
     items, refusal_at = _read_items(draft, passages, ctx, checks)
     answer = [i for i, it in enumerate(items) if i not in refusal_at]
     supported = [i for i in answer if items[i].keep and items[i].markers]
@@ -302,6 +331,8 @@ def _read_items(
             checks.append(Check("heading_removed", f"删去只复述标题的文字：{sentence}"))
         elif item.keep and item.markers:
             _check_wording(item, norm, ctx, checks)
+            if item.keep:
+                _check_names(item, norm, ctx, checks)
         items.append(item)
     return items, refusal_at
 
@@ -337,6 +368,8 @@ def _assemble(
     rendered = [(_render(items[i], mapping), items[i].sep, i in supported) for i in kept]
     removed = [it.sentence.strip() for it in items if not it.keep]
     body = re.sub(r"\n{3,}", "\n\n", "".join(s + sep for s, sep, _ in rendered).strip())
+    # A draft opening with a stray "。" (the prompt ends in "：") must not read "。2024年…".
+    body = body.lstrip(_LEADING)
     sentences = [s.strip() for s, _, ok in rendered if ok]
     if answered:
         return Verified(body, cited, checks, False, sentences, removed)

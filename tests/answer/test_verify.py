@@ -351,3 +351,30 @@ def test_a_figure_sentence_keeps_only_the_passages_holding_its_figures() -> None
     assert v.text == "全年地区生产总值达到30145.79亿元[1]。"
     assert v.cited == [GDP]
     assert names(v) == ["citation_pruned"]
+
+
+def test_a_sentence_naming_a_place_its_passage_does_not_is_removed() -> None:
+    from qa.answer.verify import verify_answer
+    from qa.schema import Passage
+
+    p = Passage(
+        doc="a.txt", title="重庆市政府工作报告", year=2023, section="",
+        text="全年地区生产总值达到30145.79亿元，增长6.1%。", score=1.0,
+    )  # fmt: skip
+    wrong = verify_answer(
+        "成都市地区生产总值达到30145.79亿元[1]。", [p], "2023年地区生产总值是多少？"
+    )
+    assert wrong.refused and "unsupported_name" in [c.name for c in wrong.checks]
+    # 重庆 is in the report's title, and the user named it: both are sources.
+    right = verify_answer(
+        "重庆地区生产总值达到30145.79亿元[1]。", [p], "2023年地区生产总值是多少？"
+    )
+    assert not right.refused and "30145.79亿元" in right.text
+
+
+def test_an_answer_never_opens_with_punctuation() -> None:
+    from qa.answer.verify import verify_answer
+    from qa.schema import Passage
+
+    p = Passage(doc="a.txt", title="t", year=2023, section="", text="增长6.1%。", score=1.0)
+    assert verify_answer("。地区生产总值增长6.1%[1]。", [p]).text == "地区生产总值增长6.1%[1]。"
