@@ -22,6 +22,7 @@ from qa.settings import Settings
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from qa.answer.rerank import Reranker
     from qa.answer.runnable import AnswerChain, ReportRetriever
     from qa.store.index import IndexHandle
 
@@ -67,6 +68,8 @@ class ReportQA:
         # and a llama.cpp model are not safe to use from two threads at once.
         self.run_lock = threading.Lock()
         self._chat_models: dict[str, BaseChatModel] = {}
+        self._reranker: Reranker | None = None
+        self._reranker_loaded = False
 
     # --- index -------------------------------------------------------------
     @property
@@ -174,6 +177,16 @@ class ReportQA:
         from qa.answer.runnable import ReportRetriever
 
         return ReportRetriever(qa=self, k=k, filters=dict(filters) if filters else None)
+
+    def reranker(self) -> Reranker | None:
+        """The cross-encoder of ``QA_RERANKER``, loaded once; None when none is set.
+        Raises ``RerankerUnavailable`` (with what to do) when it cannot be loaded."""
+        if not self._reranker_loaded:
+            from qa.answer.rerank import load_reranker
+
+            self._reranker = load_reranker(self.settings.reranker)
+            self._reranker_loaded = True
+        return self._reranker
 
     def chat_model(self, backend: str) -> BaseChatModel:
         """The chat model of a backend, loaded once per ReportQA."""

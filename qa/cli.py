@@ -222,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from qa.answer.rerank import RerankerUnavailable
     from qa.api import QuestionError
     from qa.ingest.pipeline import IngestError
     from qa.store.embed import EmbedderUnavailable
@@ -232,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except QuestionError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (IngestError, IndexError_, EmbedderUnavailable) as exc:
+    except (IngestError, IndexError_, EmbedderUnavailable, RerankerUnavailable) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -57,6 +57,10 @@ class Settings:
     # With a model backend, the model also judges whether the verified answer answers
     # the question asked, not a neighbouring one (``answer/judge.py``); off: QA_JUDGE=0.
     judge: bool = True
+    # A cross-encoder (sentence-transformers; local folder or cached hub name) to judge
+    # how close each passage sentence is in meaning to the question, instead of the
+    # embedder's similarity. Empty: the embedder. No weights ship offline.
+    reranker: str = ""
     # With a model backend, follow-ups condensed by the model (checked to use only the
     # conversation's words), the rules being the fallback. Off: the local 1.5B model did
     # no better than the rules on the dev dialogues (``answer/condense.py``).

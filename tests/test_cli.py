@@ -144,3 +144,16 @@ def test_search_subprocess_uses_env_settings(seed_index: tuple[Settings, object]
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert len(data) == 3 and all(d["doc"].endswith(".txt") for d in data)
+
+
+@pytest.mark.slow
+def test_a_reranker_that_cannot_be_loaded_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy_seeds(tmp_path / "seeds", (DOC_004,))
+    monkeypatch.setenv("QA_RERANKER", str(tmp_path / "no-such-model"))
+    argv = ["--index-dir", str(tmp_path / "ix"), "--seeds-dir", str(tmp_path / "seeds"),
+            "ask", "--backend", "extractive", "2023年重庆地区生产总值是多少？"]  # fmt: skip
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert "\n错误：" in err and "QA_RERANKER" in err and "Traceback" not in err

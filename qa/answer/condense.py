@@ -41,7 +41,7 @@ SYSTEM = (
 # Words a standalone question may use although neither turn has them.
 FUNCTION_WORDS = frozenset(
     "的 了 是 在 和 与 及 呢 吗 年 多少 是多少 什么 哪些 几 有 为 比 上年 比上年 增长 目标 实际 "
-    "完成 计划 预期 当年 同期 那 这个 其 重庆 全市".split()
+    "完成 计划 预期 当年 同期 那 这个 其 全市".split()
 )
 _PUNCT = re.compile(r"[\s，,。？?！!：:；;“”\"'（）()、]+")
 

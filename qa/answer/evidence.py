@@ -16,11 +16,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
 from qa.answer.markers import split_sentences
 from qa.schema import Passage
+
+if TYPE_CHECKING:
+    from qa.answer.rerank import Reranker
 
 # Cosine of an unrelated sentence (0 after calibration) and the span to a sure match.
 FLOOR = 0.80
@@ -72,11 +76,18 @@ def sentence_keys(passages: Sequence[Passage]) -> list[str]:
 
 
 def similarity(
-    question: str, passages: Sequence[Passage], embeddings: Embeddings | None
+    question: str,
+    passages: Sequence[Passage],
+    embeddings: Embeddings | None,
+    reranker: Reranker | None = None,
 ) -> Similarity:
-    """How close in meaning each sentence of ``passages`` is to ``question``; empty when
-    no embedder is at hand (the lexical scores then decide alone)."""
+    """How close in meaning each sentence of ``passages`` is to ``question``: by the
+    cross-encoder when one is configured (its 0..1 relevance as it is), else by the
+    embedder's calibrated cosine; empty when neither is at hand (the lexical scores
+    then decide alone)."""
     keyed = sentence_keys(passages)
+    if reranker is not None and keyed:
+        return Similarity(dict(zip(keyed, reranker.scores(question, keyed), strict=True)))
     if embeddings is None or not keyed:
         return Similarity()
     vectors = embeddings.embed_documents(keyed)

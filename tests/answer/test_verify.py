@@ -378,3 +378,11 @@ def test_an_answer_never_opens_with_punctuation() -> None:
 
     p = Passage(doc="a.txt", title="t", year=2023, section="", text="增长6.1%。", score=1.0)
     assert verify_answer("。地区生产总值增长6.1%[1]。", [p]).text == "地区生产总值增长6.1%[1]。"
+
+
+def test_a_clause_mark_before_a_marker_goes() -> None:
+    from qa.answer.verify import verify_answer
+    from qa.schema import Passage
+
+    p = Passage(doc="a.txt", title="t", year=2023, section="", text="增长6.1%。", score=1.0)
+    assert verify_answer("地区生产总值增长6.1%，[1]。", [p]).text == "地区生产总值增长6.1%[1]。"
