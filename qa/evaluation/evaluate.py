@@ -295,7 +295,11 @@ def evaluate(
     }
     if baseline:
         base = run_baseline(items, settings, backend, k)
-        summary["baseline"] = {"overall": aggregate(base, k), "by_type": by_type(base, k)}
+        summary["baseline"] = {
+            "overall": aggregate(base, k),
+            "by_type": by_type(base, k),
+            "items": [asdict(r) for r in base],
+        }
     return summary
 
 
