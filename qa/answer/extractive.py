@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 
 from qa.answer.boilerplate import is_heading, looks_like_instruction
-from qa.answer.evidence import Similarity
+from qa.answer.evidence import CHOSEN, Similarity
 from qa.answer.markers import split_sentences
 from qa.answer.refusal import REFUSAL
 from qa.answer.retrieve import per_year_questions
@@ -209,6 +209,9 @@ def _scored(
             c,
         )
         for i, c in enumerate(candidates)
+        # Where meaning is asked, the words were not enough: a sentence must then be
+        # close in meaning itself, not only share a word (新建 for a question on 房价).
+        if not meaning or meaning.of(sentences[c[0] - 1][c[1]]) >= CHOSEN
     ]
     # Ties go to the candidate met first: passages come in rank order, and a long
     # sentence's opening clause names its subject ("全年地区生产总值达到…") where a

@@ -263,7 +263,8 @@ def test_stream_ends_with_the_answer(chain: AnswerChain, gdp: Answer) -> None:
 @pytest.mark.slow
 def test_stream_yields_the_models_draft_then_the_verified_answer(report_qa: ReportQA) -> None:
     draft = "2023年重庆地区生产总值达到30145.79亿元，增长6.1%[1]。"
-    qa_obj = ReportQA(report_qa.settings, build_if_missing=False)
+    # The judge is off: the fake model's scripted replies are drafts.
+    qa_obj = ReportQA(report_qa.settings.replace(judge=False), build_if_missing=False)
     qa_obj._handle = report_qa.index
     qa_obj._chat_models["local"] = FakeListChatModel(responses=[draft, draft])
     chain = qa_obj.as_runnable()
@@ -293,7 +294,7 @@ def test_stream_yields_the_models_draft_then_the_verified_answer(report_qa: Repo
 def test_concurrent_runs_over_one_reportqa_take_turns(report_qa: ReportQA) -> None:
     """``batch`` uses LangChain's thread pool; the model is only used by one run at a time."""
     draft = "2023年重庆地区生产总值达到30145.79亿元[1]。"
-    qa_obj = ReportQA(report_qa.settings, build_if_missing=False)
+    qa_obj = ReportQA(report_qa.settings.replace(judge=False), build_if_missing=False)
     qa_obj._handle = report_qa.index
     qa_obj._chat_models["local"] = FakeListChatModel(responses=[draft], sleep=0.005)
     chain = qa_obj.as_runnable()
