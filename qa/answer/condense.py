@@ -77,20 +77,9 @@ def parse(raw: str) -> str | None:
 
 def condense(model: BaseChatModel, base: str, follow_up: str) -> str | None:
     """The model's standalone question, when it passes ``uses_only``; else None."""
-    msgs = messages(base, follow_up)
-    client = getattr(model, "client", None)
-    if client is not None and hasattr(client, "create_chat_completion"):
-        out = client.create_chat_completion(
-            messages=msgs,
-            response_format={"type": "json_object", "schema": SCHEMA},
-            max_tokens=64,
-            temperature=0.0,
-        )
-        raw = str(out["choices"][0]["message"]["content"])
-    else:
-        reply = model.invoke([(m["role"], m["content"]) for m in msgs])
-        raw = reply.content if isinstance(reply.content, str) else ""
-    question = parse(raw)
+    from qa.answer.judge import schema_reply
+
+    question = parse(schema_reply(model, messages(base, follow_up), SCHEMA, max_tokens=64))
     if question is None or len(question) > 2 * (len(base) + len(follow_up)):
         return None
     ok = uses_only(question, [base, follow_up]) and keeps_kind(question, follow_up)

@@ -57,25 +57,24 @@ def parse(raw: str) -> bool | None:
     return {YES: True, NO: False}.get(label)
 
 
-def answers_question(model: BaseChatModel, question: str, answer: str) -> bool | None:
-    """The model's verdict, or None when it gives none (unparseable, or the backend
-    cannot constrain its output)."""
-    msgs = messages(question, answer)
+def schema_reply(
+    model: BaseChatModel, msgs: list[dict[str, str]], schema: dict[str, Any], max_tokens: int
+) -> str:
+    """The model's reply to ``msgs``, constrained to ``schema`` where the backend can be:
+    llama.cpp turns it into a grammar; OpenAI and vLLM take a ``json_schema`` format,
+    llama.cpp's server only ``json_object`` with a ``schema`` (it rejects the other)."""
     client = getattr(model, "client", None)
     if client is not None and hasattr(client, "create_chat_completion"):
-        # llama.cpp: the schema becomes a grammar, so the reply is one of the labels.
         out = client.create_chat_completion(
             messages=msgs,
-            response_format={"type": "json_object", "schema": SCHEMA},
-            max_tokens=16,
+            response_format={"type": "json_object", "schema": schema},
+            max_tokens=max_tokens,
             temperature=0.0,
         )
-        return parse(str(out["choices"][0]["message"]["content"]))
-    # OpenAI and vLLM take a ``json_schema`` format; llama.cpp's server only
-    # ``json_object`` with a ``schema`` (it rejects the other with 422).
+        return str(out["choices"][0]["message"]["content"])
     formats: list[dict[str, Any]] = [
-        {"type": "json_schema", "json_schema": {"name": "judgement", "schema": SCHEMA}},
-        {"type": "json_object", "schema": SCHEMA},
+        {"type": "json_schema", "json_schema": {"name": "reply", "schema": schema}},
+        {"type": "json_object", "schema": schema},
     ]
     for i, response_format in enumerate(formats):
         try:
@@ -86,5 +85,11 @@ def answers_question(model: BaseChatModel, question: str, answer: str) -> bool |
             if i == len(formats) - 1:
                 raise
             continue
-        return parse(reply.content if isinstance(reply.content, str) else "")
-    return None
+        return reply.content if isinstance(reply.content, str) else ""
+    return ""
+
+
+def answers_question(model: BaseChatModel, question: str, answer: str) -> bool | None:
+    """The model's verdict, or None when it gives none (unparseable, or the backend
+    cannot constrain its output)."""
+    return parse(schema_reply(model, messages(question, answer), SCHEMA, max_tokens=16))
