@@ -100,21 +100,26 @@ class ReportQA:
 
         Looked for at most every ``settings.refresh_seconds`` (a symlink read, or one
         request to the Chroma server), before a question: an app instance follows
-        ``qa ingest`` run anywhere on the same store without a restart. An unreachable
-        store is left to the question itself, which reports it.
+        ``qa ingest`` run anywhere on the same store without a restart, reading only the
+        reports that changed. An unreachable store is left to the question itself,
+        which reports it.
         """
         now = time.monotonic()
         if self._handle is None or now - self._checked < self.settings.refresh_seconds:
             return
         self._checked = now
-        from qa.store.index import current_generation_number
+        from qa.store.index import IndexError_, current_generation_number, reopen_index
 
         try:
             latest = current_generation_number(self.settings, self._handle.client)
+            if latest is None or latest == self._handle.manifest.generation:
+                return
+            # Only the reports whose version changed are read; the rest is kept.
+            self._handle = reopen_index(self._handle)
+        except IndexError_:
+            self._handle = None  # the question opens it again and says what is wrong
         except Exception:
-            return
-        if latest is not None and latest != self._handle.manifest.generation:
-            self._handle = None
+            return  # an unreachable store: the question itself reports it
 
     # --- retrieval ---------------------------------------------------------
     def retrieve(self, question: str, k: int = 5, filters: Filters | None = None) -> list[Passage]:

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_VERSION = 1
+# 2: every chunk carries its report's version ("ver"), read by readers to keep only live ones.
+SCHEMA_VERSION = 2
 
 
 def _default(path: str) -> Path:

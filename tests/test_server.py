@@ -173,10 +173,10 @@ def test_ingest_search_and_answer_against_a_server(
     assert report.changed and report.generation == 1 and report.files == 2
     assert report.added == report.chunks > 40
     assert _cache_entries(settings) == cache_before  # every vector came from the cache
-    # The vectors live on the server; the local folder keeps manifest and records only.
+    # The vectors live on the server; the local folder keeps a record of the manifest.
     gen = current_generation(settings.index_dir)
     assert gen is not None and not (gen / "chroma").exists()
-    assert {p.name for p in gen.iterdir()} >= {MANIFEST, "records.sqlite"}
+    assert {p.name for p in gen.iterdir()} == {MANIFEST}
     assert _collections(chroma_server, "happy") == {"happy-g1"}
 
     qa = ReportQA(settings, build_if_missing=False)
@@ -224,7 +224,7 @@ def test_ingest_search_and_answer_against_a_server(
     assert again.generation == 1 and _collections(chroma_server, "happy") == {"happy-g1"}
 
 
-def test_changed_file_updates_only_its_chunks_and_old_collections_go(
+def test_changed_file_updates_only_its_chunks_in_place(
     seed_index: tuple[Settings, Any], chroma_server: int, tmp_path: Path
 ) -> None:
     settings = server_settings(seed_index, tmp_path, chroma_server, "change")
@@ -239,24 +239,37 @@ def test_changed_file_updates_only_its_chunks_and_old_collections_go(
     path.write_text(path.read_text(encoding="utf-8") + NEW_PARAGRAPH, encoding="utf-8")
     report = ingest(settings)
 
+    # The report's new version is written beside the old one in the same collection
+    # (no copy of the others); only its new text is embedded.
+    new_004 = _doc_ids(settings, DOC_004)
     assert report.changed and report.generation == 2 and report.unchanged_files == 1
-    assert 0 < report.added <= len(ids_004) and report.deleted <= len(ids_004)
-    assert 0 < _cache_entries(settings) - cache_before <= report.added  # only new text embedded
+    assert report.added == len(new_004) and report.deleted == len(ids_004)
+    assert 0 < _cache_entries(settings) - cache_before <= 2  # only the new paragraph
     assert _doc_ids(settings, DOC_000) == ids_000  # the other report is untouched
-    assert _doc_ids(settings, DOC_004) != ids_004
-    assert _collections(chroma_server, "change") == {"change-g1", "change-g2"}
-    # The reader still on generation 1 answers as before; reload sees generation 2.
+    assert not new_004 & ids_004
+    assert _collections(chroma_server, "change") == {"change-g1"}
+    col = _client(chroma_server).get_collection("change-g1")
+    assert col.count() == len(ids_000) + len(ids_004) + len(new_004)
+    # The reader still on generation 1 reads the old version whole, never the new one;
+    # reload sees generation 2.
     assert not [p for p in reader.retrieve(MARKER) if MARKER in p.text]
+    assert reader.index.size == len(ids_000) + len(ids_004)
     reader.reload()
     assert [p for p in reader.retrieve(MARKER) if MARKER in p.text and p.doc == DOC_004]
 
-    # One more change: generation 1's collection and folder go, the previous (2) stays.
+    # One more change: the version only generation 1 read goes; generation 2's stay,
+    # for readers still on it, until the next ingest.
     (settings.seeds_dir / DOC_000).unlink()
     report = ingest(settings)
     assert report.generation == 3 and report.deleted == len(ids_000) and report.added == 0
-    assert _collections(chroma_server, "change") == {"change-g2", "change-g3"}
+    assert _collections(chroma_server, "change") == {"change-g1"}
+    assert col.count() == len(ids_000) + len(new_004)
     assert sorted(p.name for p in settings.index_dir.glob("gen-*")) == ["gen-00002", "gen-00003"]
     assert _docs(settings) == {DOC_004}
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("\n\n" + NEW_PARAGRAPH)
+    assert ingest(settings).generation == 4
+    assert col.count() == len(new_004) + len(_doc_ids(settings, DOC_004))
 
 
 def test_collection_missing_on_the_server_is_refused_with_the_fix(
@@ -357,6 +370,7 @@ def test_sigkill_mid_ingest_keeps_the_old_index_and_the_next_run_finishes(
 ) -> None:
     settings = server_settings(seed_index, tmp_path, chroma_server, "kill")
     ingest(settings)
+    ids_004_before = _doc_ids(settings, DOC_004)
     seeds, index_dir = settings.seeds_dir, settings.index_dir
     # Add a longer report that is not in the cache (~110 passages: two batches of 64)
     # and change one.
@@ -398,7 +412,7 @@ def test_sigkill_mid_ingest_keeps_the_old_index_and_the_next_run_finishes(
     # Readers still get generation 1, whole; the killed run's collection is a leftover.
     assert os.readlink(index_dir / CURRENT) == "gen-00001"
     assert not (index_dir / "gen-00002" / MANIFEST).exists()
-    assert _collections(chroma_server, "kill") == {"kill-g1", "kill-g2"}
+    assert _collections(chroma_server, "kill") == {"kill-g1"}  # updated in place
     old = ReportQA(settings, build_if_missing=False)
     assert _docs(settings) == {DOC_000, DOC_004}
     assert not [p for p in old.retrieve(MARKER) if MARKER in p.text]
@@ -408,7 +422,7 @@ def test_sigkill_mid_ingest_keeps_the_old_index_and_the_next_run_finishes(
     report = ingest(settings)
     assert report.changed and report.generation == 3
     assert _cache_entries(settings) - cache_at_kill < report.added
-    assert _collections(chroma_server, "kill") == {"kill-g1", "kill-g3"}
+    assert _collections(chroma_server, "kill") == {"kill-g1"}
     assert sorted(p.name for p in index_dir.glob("gen-*")) == ["gen-00001", "gen-00003"]
     assert _docs(settings) == {DOC_000, DOC_001, DOC_004}
     gen = current_generation(index_dir)
@@ -420,5 +434,8 @@ def test_sigkill_mid_ingest_keeps_the_old_index_and_the_next_run_finishes(
     new = ReportQA(settings, build_if_missing=False)
     assert [p for p in new.retrieve(MARKER) if MARKER in p.text and p.doc == DOC_004]
     assert any("32193.15" in p.text for p in new.retrieve("2024年重庆地区生产总值是多少？"))
-    col = _client(chroma_server).get_collection("kill-g3")
-    assert col.count() == new.index.size == new.index.keyword.size
+    col = _client(chroma_server).get_collection("kill-g1")
+    assert new.index.size == new.index.keyword.size == report.chunks
+    # The killed run's chunks were used, not written twice; generation 1's versions
+    # stay for its readers until the next ingest.
+    assert col.count() == report.chunks + len(ids_004_before)

@@ -48,18 +48,44 @@ def to_documents(source: SourceDoc, settings: Settings, tokenizer: Tokenizer) ->
         if c.year is not None:
             meta["year"] = c.year  # Chroma metadata cannot hold None
         docs.append(Document(page_content=content, metadata=meta))
+    ver = chunks_hash(docs)[:16]
+    for d in docs:
+        d.metadata[VERSION_KEY] = ver
     return docs
 
 
-def doc_entry(source: SourceDoc, docs: list[Document], settings: Settings) -> dict[str, Any]:
+# Every chunk carries its report's version (a hash of the report's chunks, so of its
+# name too): a Chroma server holds one collection that is updated in place, and a
+# reader keeps only the chunks of the versions its manifest lists, so it sees each
+# report whole, old or new, while an ingest adds one and removes the other.
+VERSION_KEY = "ver"
+
+
+def chunks_hash(docs: list[Document]) -> str:
+    """Hash of the chunks' text and metadata (the version key left out)."""
     h = hashlib.sha256()
     for d in docs:
         h.update(d.page_content.encode())
-        h.update(repr(sorted(d.metadata.items())).encode())
+        meta = {k: v for k, v in d.metadata.items() if k != VERSION_KEY}
+        h.update(repr(sorted(meta.items())).encode())
+    return h.hexdigest()
+
+
+def chunk_id(doc: Document) -> str:
+    """A chunk's id: the hash of its text and metadata (version included), so the same
+    chunk written twice (an ingest resumed after a kill) is recognised, not duplicated.
+    """
+    h = hashlib.sha256(doc.page_content.encode())
+    h.update(repr(sorted(doc.metadata.items())).encode())
+    return h.hexdigest()
+
+
+def doc_entry(source: SourceDoc, docs: list[Document], settings: Settings) -> dict[str, Any]:
     return {
         "sha": source.sha,
         "chunks": len(docs),
-        "chunk_hash": h.hexdigest(),
+        "chunk_hash": chunks_hash(docs),
+        VERSION_KEY: docs[0].metadata[VERSION_KEY] if docs else "",
         "title": source.info.title,
         "years": list(source.info.years),
         "kind": source.info.kind,

@@ -1,9 +1,19 @@
 """Corpus -> chunks -> index, incrementally, one writer at a time, crash-safe.
 
-An ingest copies the current generation, lets LangChain's indexing API (with
-a SQL record manager) embed only what changed, then swaps the ``current``
-symlink (``qa.store.generations``). A killed ingest leaves ``current`` untouched;
-its embeddings stay in the cache, so the next ingest finishes quickly.
+Embedded store: an ingest copies the current generation, lets LangChain's indexing
+API (with a SQL record manager) embed only what changed, then swaps the ``current``
+symlink (``qa.store.generations``); Chroma's embedded store must not be written while
+another process reads it, so readers keep their own finished copy.
+
+Chroma server: the changed reports' chunks are added to the one collection in place,
+as new versions (chunk metadata ``ver``); the new manifest is then published in one
+metadata write, and versions that neither it nor the previous manifest reads are
+deleted. Readers keep only the versions their manifest lists (``qa.store.index``), so
+they see each report old or new, never a mix; the update costs what changed.
+
+A killed ingest leaves the published index untouched; its embeddings stay in the
+cache (and, on a server, its chunks in the collection), so the next ingest finishes
+quickly.
 """
 
 from __future__ import annotations
@@ -31,12 +41,11 @@ from qa.ingest.corpus import (
     load_document,
     read_text,
 )
-from qa.ingest.documents import catalog_hash, doc_entry, pipeline_hash, to_documents
+from qa.ingest.documents import catalog_hash, chunk_id, doc_entry, pipeline_hash, to_documents
 from qa.settings import SCHEMA_VERSION, Settings
 from qa.store.embed import CountingEmbeddings, embedder_id, make_embedder
 from qa.store.generations import (
     IngestError,
-    copy_collection,
     generations,
     ingest_lock,
     prune,
@@ -51,6 +60,7 @@ from qa.store.index import (
     chroma_client,
     collection_name,
     current_manifest,
+    manifest_collection,
     open_store,
     publish_on_server,
     server_generations,
@@ -59,6 +69,7 @@ from qa.store.keyword import Tokenizer
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
+    from langchain_chroma import Chroma
 
 __all__ = ["IngestError", "IngestReport", "ingest", "ingest_lock", "to_documents"]
 
@@ -214,26 +225,32 @@ def _write(
     show: bool,
     report: IngestReport,
 ) -> None:
+    if settings.chroma_host:
+        _write_server(settings, plan, base, old_dir, old, show, report)
+    else:
+        _write_embedded(settings, plan, base, old_dir, show, report)
+    report.changed = True
+
+
+def _write_embedded(
+    settings: Settings,
+    plan: _Plan,
+    base: Manifest | None,
+    old_dir: Path | None,
+    show: bool,
+    report: IngestReport,
+) -> None:
     """A new generation: the old one copied, the changed reports' chunks embedded and
     indexed, the removed reports' chunks deleted, then published by the atomic swap of
     ``current``."""
     from langchain_core.indexing import index
 
-    client = chroma_client(settings, None) if settings.chroma_host else None
-    generation, gen_dir = _new_generation(settings, base, old_dir, client)
+    generation, gen_dir = _new_generation(settings, base, old_dir, None)
     todo = plan.todo
     bar = _progress_bar(len(todo), show)
     counting = CountingEmbeddings(inner=_cached_embedder(settings), on_batch=bar.update)
-    client = client or chroma_client(settings, gen_dir)
-    if settings.chroma_host:
-        # A collection of this number can only be a leftover (a killed ingest, an
-        # index_dir deleted while the server kept its data): never build on it.
-        with contextlib.suppress(Exception):
-            client.delete_collection(collection_name(settings, generation))
-    store = open_store(settings, gen_dir, generation, counting, client)
+    store = open_store(settings, gen_dir, settings.collection, counting)
     records = _record_manager(settings, gen_dir)
-    if settings.chroma_host and base is not None:
-        copy_collection(settings, base.generation, store, client, records)
     # Scoped full: after all batches, the stale chunks of each report indexed now go and
     # every other report is untouched ("incremental" cleans per batch, so a report longer
     # than one batch had its later chunks deleted and re-added: 594 of 747 on the seeds).
@@ -250,16 +267,97 @@ def _write(
     report.added = int(result["num_added"])
     report.deleted = int(result["num_deleted"]) + _remove(records, store, plan.removed)
     report.embedded = bar.n
-    report.changed = True
-    manifest = Manifest(
+    manifest = _manifest(settings, plan, generation, "")
+    manifest.write(gen_dir / MANIFEST)
+    swap_current(settings.index_dir, gen_dir)
+    # Keep the previous generation: a running app may still have it open.
+    prune(settings.index_dir, {gen_dir.resolve(), *([old_dir.resolve()] if old_dir else [])})
+    report.generation = generation
+
+
+def _write_server(
+    settings: Settings,
+    plan: _Plan,
+    base: Manifest | None,
+    old_dir: Path | None,
+    old: Manifest | None,
+    show: bool,
+    report: IngestReport,
+) -> None:
+    """The changed reports' new versions added in place, the manifest published, then
+    the versions no reader can need deleted (see the module's docstring)."""
+    client = chroma_client(settings, None)
+    generation, gen_dir = _new_generation(settings, old, None, client)
+    if base is None:  # a first build or a rebuild: a collection of its own
+        name = collection_name(settings, generation)
+        # A collection of this number can only be a leftover (a killed ingest, an
+        # index_dir deleted while the server kept its data): never build on it.
+        with contextlib.suppress(Exception):
+            client.delete_collection(name)
+    else:
+        name = manifest_collection(settings, base)
+    todo = plan.todo
+    bar = _progress_bar(len(todo), show)
+    counting = CountingEmbeddings(inner=_cached_embedder(settings), on_batch=bar.update)
+    store = open_store(settings, gen_dir, name, counting, client)
+    report.added = _add_missing(store, todo)
+    bar.close()
+    report.embedded = bar.n
+    manifest = _manifest(settings, plan, generation, name)
+    publish_on_server(client, manifest)  # the commit point
+    before = base.versions() if base is not None else {}
+    now = manifest.versions()
+    report.deleted = sum(
+        int(base.docs[d].get("chunks", 0)) for d in before if base and now.get(d) != before[d]
+    )
+    # Readers still on the previous manifest keep its versions until the next ingest.
+    _purge(store, {*now.values(), *before.values()})
+    manifest.write(gen_dir / MANIFEST)  # a local record of this machine's last ingest
+    swap_current(settings.index_dir, gen_dir)
+    prune(settings.index_dir, {gen_dir.resolve(), *([old_dir.resolve()] if old_dir else [])})
+    previous = {manifest_collection(settings, old)} if old is not None else set()
+    prune_server(settings, client, keep={name, *previous})
+    report.generation = generation
+
+
+def _manifest(settings: Settings, plan: _Plan, generation: int, collection: str) -> Manifest:
+    return Manifest(
         schema_version=SCHEMA_VERSION,
         embedder=embedder_id(settings),
         docs=plan.wanted,
         generation=generation,
         created=time.time(),
+        collection=collection,
     )
-    _publish(settings, client, manifest, gen_dir, old_dir, old)
-    report.generation = generation
+
+
+# Chunks written per call: a killed ingest keeps what each finished call wrote, and
+# the progress bar moves with every batch embedded.
+_ADD_BATCH = 64
+
+
+def _add_missing(store: Chroma, docs: list[Document]) -> int:
+    """Add the chunks the collection does not hold yet (a resumed ingest finds those
+    its killed run wrote); returns how many were added."""
+    ids = [chunk_id(d) for d in docs]
+    have: set[str] = set()
+    for i in range(0, len(ids), _DELETE_PAGE):
+        have.update(store.get(ids=ids[i : i + _DELETE_PAGE], include=[])["ids"])
+    todo = [(cid, d) for cid, d in zip(ids, docs, strict=True) if cid not in have]
+    for i in range(0, len(todo), _ADD_BATCH):
+        batch = todo[i : i + _ADD_BATCH]
+        store.add_documents([d for _, d in batch], ids=[cid for cid, _ in batch])
+    return len(todo)
+
+
+def _purge(store: Chroma, keep: set[str]) -> int:
+    """Delete every chunk whose report version is not in ``keep``; returns how many."""
+    where: dict[str, Any] = {"ver": {"$nin": sorted(keep)}}
+    gone = 0
+    while ids := store.get(where=where, include=[], limit=_DELETE_PAGE)["ids"]:
+        store.delete(ids=ids)
+        gone += len(ids)
+    return gone
 
 
 def _new_generation(
@@ -268,8 +366,8 @@ def _new_generation(
     """The next generation's number (past every local folder and server collection) and
     its folder: in embedded mode a copy of the previous one, else empty."""
     taken = [g for g, _ in generations(settings.index_dir)]
-    if client is not None:
-        taken += list(server_generations(settings, client))
+    if client is not None:  # an in-place update keeps its collection's number
+        taken += [*server_generations(settings, client), base.generation if base else 0]
     generation = max([*taken, 0]) + 1
     gen_dir = settings.index_dir / f"gen-{generation:05d}"
     shutil.rmtree(gen_dir, ignore_errors=True)
@@ -279,26 +377,6 @@ def _new_generation(
     else:
         gen_dir.mkdir(parents=True)
     return generation, gen_dir
-
-
-def _publish(
-    settings: Settings,
-    client: ClientAPI,
-    manifest: Manifest,
-    gen_dir: Path,
-    old_dir: Path | None,
-    old: Manifest | None,
-) -> None:
-    """Make the new generation the index (server metadata, then the local symlink) and
-    drop generations older than the previous one, which open readers may still use."""
-    if settings.chroma_host:
-        publish_on_server(settings, client, manifest)  # the commit point in server mode
-    manifest.write(gen_dir / MANIFEST)  # in server mode a local record of this ingest
-    swap_current(settings.index_dir, gen_dir)
-    prune(settings.index_dir, {gen_dir.resolve(), *([old_dir.resolve()] if old_dir else [])})
-    if settings.chroma_host:
-        keep = {manifest.generation, *([old.generation] if old is not None else [])}
-        prune_server(settings, client, keep)
 
 
 def _remove(records: RecordManager, store: VectorStore, docs: list[str]) -> int:

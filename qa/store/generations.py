@@ -1,9 +1,10 @@
-"""Index generations on disk and on a Chroma server: one writer at a time, atomic swaps.
+"""Index generations on disk: one writer at a time, atomic swaps.
 
-Each ingest writes a new ``gen-NNNNN`` folder (and, in server mode, a collection of that
-number), then moves the ``current`` symlink to it in one ``rename``; readers see the old
-generation or the new one, never a half-written one. The previous generation is kept
-for readers that still have it open.
+Each ingest writes a new ``gen-NNNNN`` folder, then moves the ``current`` symlink to it
+in one ``rename``; readers see the old generation or the new one, never a half-written
+one. The previous generation is kept for readers that still have it open. (In server
+mode the folder is only a record of this machine's last ingest; the collections on the
+server that a first build or a rebuild made are pruned the same way.)
 """
 
 from __future__ import annotations
@@ -18,12 +19,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa.settings import Settings
-from qa.store.index import CURRENT, collection_name, server_generations
+from qa.store.manifest import CURRENT, server_generations
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
-    from langchain_chroma import Chroma
-    from langchain_core.indexing import RecordManager
 
 LOCK_FILE = "ingest.lock"
 _GEN = re.compile(r"^gen-(\d+)$")
@@ -73,45 +72,11 @@ def prune(index_dir: Path, keep: set[Path]) -> None:
             shutil.rmtree(p, ignore_errors=True)
 
 
-def prune_server(settings: Settings, client: ClientAPI, keep: set[int]) -> None:
-    """Server mode: delete this prefix's collections of generations not kept (older
-    ones and those a killed ingest left); the previous one stays for open readers."""
-    for gen, name in server_generations(settings, client).items():
-        if gen not in keep:
+def prune_server(settings: Settings, client: ClientAPI, keep: set[str]) -> None:
+    """Server mode: delete this prefix's collections not named in ``keep`` (those of
+    earlier builds, and those a killed build left); the previous one stays for open
+    readers."""
+    for name in server_generations(settings, client).values():
+        if name not in keep:
             with contextlib.suppress(Exception):  # gone already, or retried next time
                 client.delete_collection(name)
-
-
-def copy_collection(
-    settings: Settings,
-    old_generation: int,
-    store: Chroma,
-    client: ClientAPI,
-    records: RecordManager,
-) -> None:
-    """Server mode: seed the new generation's collection from the old one (vectors included),
-    page by page within the server's batch limit, and list every copied chunk in
-    ``records`` (this machine may never have seen the old generation's records)."""
-    name = collection_name(settings, old_generation)
-    try:
-        old = client.get_collection(name)
-    except Exception as exc:
-        raise IngestError(
-            f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port} 上找不到上一代索引集合"
-            f" {name}（{type(exc).__name__}）。请运行 `qa ingest --rebuild` 重建索引。"
-        ) from exc
-    page = max(1, min(int(client.get_max_batch_size()), 5000))
-    offset = 0
-    while True:
-        got = old.get(include=["embeddings", "documents", "metadatas"], limit=page, offset=offset)
-        if not got["ids"]:
-            break
-        metadatas = got["metadatas"] or []
-        store._collection.add(
-            ids=got["ids"],
-            embeddings=got["embeddings"],
-            documents=got["documents"],
-            metadatas=metadatas,
-        )
-        records.update(got["ids"], group_ids=[str((m or {}).get("doc", "")) for m in metadatas])
-        offset += len(got["ids"])

@@ -15,10 +15,7 @@ a half-written index behind.
 
 from __future__ import annotations
 
-import json
-import os
-import re
-from collections.abc import Mapping
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -26,190 +23,58 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from qa.settings import SCHEMA_VERSION, Settings
-from qa.store.embed import embedder_id
+from qa.settings import Settings
 from qa.store.keyword import KeywordIndex, Tokenizer
+from qa.store.manifest import (
+    CURRENT,
+    MANIFEST,
+    MANIFEST_KEY,
+    IndexError_,
+    IndexMismatch,
+    IndexMissing,
+    Manifest,
+    check_compatible,
+    chroma_client,
+    collection_name,
+    current_generation,
+    current_generation_number,
+    current_manifest,
+    manifest_collection,
+    publish_on_server,
+    server_generations,
+    server_manifest,
+    server_unreachable,
+)
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from langchain_chroma import Chroma
     from langchain_core.embeddings import Embeddings
 
-CURRENT = "current"
-MANIFEST = "manifest.json"
-
-
-class IndexError_(RuntimeError):
-    """Base of index problems; messages are shown to users as they are."""
-
-
-class IndexMissing(IndexError_):
-    pass
-
-
-class IndexMismatch(IndexError_):
-    pass
-
-
-@dataclass
-class Manifest:
-    schema_version: int
-    embedder: str
-    docs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    generation: int = 0
-    created: float = 0.0
-
-    @classmethod
-    def read(cls, path: Path) -> Manifest:
-        return cls.from_json(path.read_text(encoding="utf-8"))
-
-    @classmethod
-    def from_json(cls, text: str) -> Manifest:
-        data = json.loads(text)
-        return cls(
-            schema_version=int(data.get("schema_version", 0)),
-            embedder=str(data.get("embedder", "")),
-            docs=dict(data.get("docs", {})),
-            generation=int(data.get("generation", 0)),
-            created=float(data.get("created", 0.0)),
-        )
-
-    def to_json(self) -> str:
-        return json.dumps(self.__dict__, ensure_ascii=False, indent=1)
-
-    def write(self, path: Path) -> None:
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(self.to_json(), encoding="utf-8")
-        tmp.replace(path)
-
-
-def current_generation(index_dir: Path) -> Path | None:
-    link = index_dir / CURRENT
-    if not link.is_symlink() and not link.is_dir():
-        return None
-    target = link.resolve()
-    return target if (target / MANIFEST).exists() else None
-
-
-def check_compatible(manifest: Manifest, settings: Settings) -> None:
-    """Refuse an index built by another embedder or schema: its vectors would be
-    compared with query vectors from a different space and give silent garbage."""
-    wanted = embedder_id(settings)
-    how = "请运行 `qa ingest --rebuild` 重建索引（rebuild the index with `qa ingest --rebuild`）。"
-    if manifest.schema_version != SCHEMA_VERSION:
-        raise IndexMismatch(
-            f"索引格式版本为 {manifest.schema_version}，当前程序需要 {SCHEMA_VERSION}。{how}"
-        )
-    if manifest.embedder != wanted:
-        raise IndexMismatch(
-            f"索引是用嵌入模型 {manifest.embedder} 建立的，当前设置为 {wanted}。"
-            f"{how} 或把 QA_EMBEDDER 改回建索引时的模型。"
-        )
-
-
-def server_unreachable(settings: Settings, exc: BaseException) -> IndexError_:
-    """The error shown when the Chroma server does not answer (down, restarting, elsewhere)."""
-    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-    return IndexError_(
-        f"无法连接 Chroma 服务器 {settings.chroma_host}:{settings.chroma_port}，请确认服务器"
-        f"正在运行后重试（Chroma server unreachable）：{first}"
-    )
-
-
-def chroma_client(settings: Settings, gen_dir: Path | None) -> ClientAPI:
-    import chromadb
-
-    if settings.chroma_host:
-        try:
-            client = chromadb.HttpClient(
-                host=settings.chroma_host,
-                port=settings.chroma_port,
-                settings=chromadb.config.Settings(anonymized_telemetry=False),
-            )
-            client.heartbeat()
-        except Exception as exc:
-            raise server_unreachable(settings, exc) from exc
-        return client
-    assert gen_dir is not None
-    return chromadb.PersistentClient(
-        path=str(gen_dir / "chroma"),
-        settings=chromadb.config.Settings(anonymized_telemetry=False),
-    )
-
-
-def collection_name(settings: Settings, generation: int) -> str:
-    # Server mode has no directories to swap: each generation is its own collection.
-    # One collection prefix belongs to one index_dir: ingest deletes the prefix's
-    # collections of generations it no longer keeps.
-    return f"{settings.collection}-g{generation}" if settings.chroma_host else settings.collection
-
-
-def server_generations(settings: Settings, client: ClientAPI) -> dict[int, str]:
-    """Server mode: generation -> collection name of this prefix's collections on the server."""
-    return {gen: name for gen, (name, _) in _server_collections(settings, client).items()}
-
-
-def _server_collections(
-    settings: Settings, client: ClientAPI
-) -> dict[int, tuple[str, Mapping[str, object]]]:
-    pattern = re.compile(rf"^{re.escape(settings.collection)}-g(\d+)$")
-    found: dict[int, tuple[str, Mapping[str, object]]] = {}
-    for col in client.list_collections():
-        if m := pattern.match(col.name):
-            found[int(m.group(1))] = (col.name, col.metadata or {})
-    return found
-
-
-# Server mode: the manifest of a finished generation is stored in its collection's
-# metadata, written in one call when the ingest ends. The newest collection that holds
-# one is the current index, for every process on every machine using the server; a
-# collection without it is an unfinished (killed) ingest and is never read.
-MANIFEST_KEY = "qa_manifest"
-
-
-def server_manifest(settings: Settings, client: ClientAPI) -> Manifest | None:
-    """The newest finished generation's manifest on the server, or None."""
-    done = {
-        gen: str(meta[MANIFEST_KEY])
-        for gen, (_, meta) in _server_collections(settings, client).items()
-        if MANIFEST_KEY in meta
-    }
-    return Manifest.from_json(done[max(done)]) if done else None
-
-
-def publish_on_server(settings: Settings, client: ClientAPI, manifest: Manifest) -> None:
-    """Make ``manifest``'s generation the server's current index (one metadata write)."""
-    collection = client.get_collection(collection_name(settings, manifest.generation))
-    collection.modify(metadata={MANIFEST_KEY: manifest.to_json()})
-
-
-def current_manifest(
-    settings: Settings, client: ClientAPI | None = None
-) -> tuple[Manifest, Path] | None:
-    """What is indexed now, and the local folder of that generation (in server mode only
-    scratch: records of this machine's last ingest, which may be absent)."""
-    if settings.chroma_host:
-        manifest = server_manifest(settings, client or chroma_client(settings, None))
-        if manifest is None:
-            return None
-        return manifest, settings.index_dir / f"gen-{manifest.generation:05d}"
-    gen_dir = current_generation(settings.index_dir)
-    return (Manifest.read(gen_dir / MANIFEST), gen_dir) if gen_dir is not None else None
-
-
-def current_generation_number(settings: Settings, client: ClientAPI | None = None) -> int | None:
-    """The current generation's number, cheaply: a symlink read, or one server request
-    (pass the open ``client``: making a new one costs a heartbeat and ~50 ms)."""
-    if not settings.chroma_host:
-        link = settings.index_dir / CURRENT
-        try:
-            name = Path(os.readlink(link)).name
-        except OSError:
-            return None
-        return int(name.split("-")[-1]) if name.startswith("gen-") else None
-    found = current_manifest(settings, client)
-    return found[0].generation if found else None
-
+__all__ = [
+    "CURRENT",
+    "MANIFEST",
+    "MANIFEST_KEY",
+    "IndexError_",
+    "IndexHandle",
+    "IndexMismatch",
+    "IndexMissing",
+    "Manifest",
+    "check_compatible",
+    "chroma_client",
+    "collection_name",
+    "current_generation",
+    "current_generation_number",
+    "current_manifest",
+    "manifest_collection",
+    "open_index",
+    "open_store",
+    "publish_on_server",
+    "reopen_index",
+    "server_generations",
+    "server_manifest",
+    "server_unreachable",
+]
 
 # HNSW breadth at query time, set when a collection is created. Chroma's default (100)
 # missed the one passage that holds a query's rare words (true nearest neighbour at
@@ -230,7 +95,7 @@ MAX_NEIGHBORS = 32
 def open_store(
     settings: Settings,
     gen_dir: Path,
-    generation: int,
+    name: str,
     embeddings: Embeddings,
     client: ClientAPI | None = None,
 ) -> Chroma:
@@ -246,7 +111,7 @@ def open_store(
         }
     }
     return Chroma(
-        collection_name=collection_name(settings, generation),
+        collection_name=name,
         embedding_function=embeddings,
         client=client if client is not None else chroma_client(settings, gen_dir),
         collection_configuration=config,  # type: ignore[arg-type]
@@ -309,38 +174,68 @@ class IndexHandle:
 # Chunks read per request when opening: one unpaged get() of ~33,000 chunks or more
 # fails in Chroma with "too many SQL variables" (SQLite's 32,766), in both modes.
 GET_PAGE = 5000
+# Reads of a collection that an ingest changed while they paged through it (rows
+# removed ahead of the offset shift the pages) are retried this many times.
+READ_ATTEMPTS = 3
 
 
-def _all_metadatas(store: Chroma) -> tuple[list[str], list[dict[str, Any]]]:
-    """Every chunk's id and metadata, in the store's own order, page by page."""
+def _live_chunks(
+    store: Chroma, manifest: Manifest, docs: set[str] | None = None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Ids and metadata of the chunks of the report versions ``manifest`` lists (of
+    ``docs`` only, when given), in the store's own order, page by page.
+
+    A server collection also holds other versions (the previous one of a report just
+    updated, for readers still on the previous manifest; one a killed ingest added):
+    they are left out, so every report is read whole and once. A read that finds
+    another count than the manifest's was overtaken by an ingest and is made again.
+    """
+    want = manifest.versions()
+    if docs is not None:
+        want = {d: v for d, v in want.items() if d in docs}
+    if not want:
+        return [], []
+    where: Any = {"ver": {"$in": sorted(set(want.values()))}} if docs is not None else None
+    expected = {d: int(manifest.docs[d].get("chunks", 0)) for d in want}
     ids: list[str] = []
     metadatas: list[dict[str, Any]] = []
-    while True:
-        got = store.get(include=["metadatas"], limit=GET_PAGE, offset=len(ids))
-        ids.extend(got["ids"])
-        metadatas.extend(dict(m or {}) for m in got["metadatas"])
-        if len(got["ids"]) < GET_PAGE:
-            return ids, metadatas
+    for _ in range(READ_ATTEMPTS):
+        ids, metadatas, offset = [], [], 0
+        while True:
+            got = store.get(where=where, include=["metadatas"], limit=GET_PAGE, offset=offset)
+            offset += len(got["ids"])
+            for cid, meta in zip(got["ids"], got["metadatas"], strict=True):
+                m = dict(meta or {})
+                if want.get(str(m.get("doc"))) == m.get("ver"):
+                    ids.append(cid)
+                    metadatas.append(m)
+            if len(got["ids"]) < GET_PAGE:
+                break
+        if Counter(str(m["doc"]) for m in metadatas) == {d: n for d, n in expected.items() if n}:
+            break
+    return ids, metadatas
 
 
-def open_index(settings: Settings, embeddings: Embeddings) -> IndexHandle:
-    """Open the current generation, checking that it was built like we would build it."""
-    client = chroma_client(settings, None) if settings.chroma_host else None
-    found = current_manifest(settings, client)
-    if found is None:
-        where = (
-            f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port} 上没有集合前缀"
-            f" {settings.collection} 的完整索引（no finished index on the server）"
-            if settings.chroma_host
-            else f"索引不存在：{settings.index_dir}"
-        )
-        raise IndexMissing(f"{where}。请先运行 `qa ingest`（或直接提问，缺失的索引会自动建立）。")
-    manifest, gen_dir = found
-    check_compatible(manifest, settings)
-    client = client or chroma_client(settings, gen_dir)
-    store = open_store(settings, gen_dir, manifest.generation, embeddings, client)
-    ids, metadatas = _all_metadatas(store)
-    keyword = KeywordIndex([str(m.get("tokens", "")).split() for m in metadatas])
+def _missing(settings: Settings) -> IndexMissing:
+    where = (
+        f"Chroma 服务器 {settings.chroma_host}:{settings.chroma_port} 上没有集合前缀"
+        f" {settings.collection} 的完整索引（no finished index on the server）"
+        if settings.chroma_host
+        else f"索引不存在：{settings.index_dir}"
+    )
+    return IndexMissing(f"{where}。请先运行 `qa ingest`（或直接提问，缺失的索引会自动建立）。")
+
+
+def _handle(
+    settings: Settings,
+    manifest: Manifest,
+    gen_dir: Path,
+    store: Chroma,
+    chunks: tuple[list[str], list[dict[str, Any]]],
+    embeddings: Embeddings,
+    client: ClientAPI | None,
+) -> IndexHandle:
+    ids, metadatas = chunks
     return IndexHandle(
         settings=settings,
         manifest=manifest,
@@ -348,8 +243,52 @@ def open_index(settings: Settings, embeddings: Embeddings) -> IndexHandle:
         store=store,
         ids=ids,
         metadatas=metadatas,
-        keyword=keyword,
+        keyword=KeywordIndex([str(m.get("tokens", "")).split() for m in metadatas]),
         tokenizer=Tokenizer(),
         embeddings=embeddings,
         client=client if settings.chroma_host else None,
     )
+
+
+def _current(settings: Settings, client: ClientAPI | None) -> tuple[Manifest, Path, ClientAPI]:
+    found = current_manifest(settings, client)
+    if found is None:
+        raise _missing(settings)
+    manifest, gen_dir = found
+    check_compatible(manifest, settings)
+    return manifest, gen_dir, client or chroma_client(settings, gen_dir)
+
+
+def open_index(settings: Settings, embeddings: Embeddings) -> IndexHandle:
+    """Open the current index, checking that it was built like we would build it."""
+    client = chroma_client(settings, None) if settings.chroma_host else None
+    manifest, gen_dir, client = _current(settings, client)
+    name = manifest_collection(settings, manifest)
+    store = open_store(settings, gen_dir, name, embeddings, client)
+    chunks = _live_chunks(store, manifest)
+    return _handle(settings, manifest, gen_dir, store, chunks, embeddings, client)
+
+
+def reopen_index(old: IndexHandle) -> IndexHandle:
+    """The current index, reading only the reports whose version differs from ``old``'s.
+
+    Chunk ids are hashes of the chunks, so a report of the same version has the same
+    ids in every generation and collection: its chunks are taken from ``old``. At
+    100x the seeds a full open reads 75,000 chunks' metadata (14 s through a server);
+    one changed report is a few hundred.
+    """
+    settings, embeddings = old.settings, old.embeddings
+    manifest, gen_dir, client = _current(settings, old.client)
+    name = manifest_collection(settings, manifest)
+    store = (
+        old.store
+        if settings.chroma_host and name == manifest_collection(settings, old.manifest)
+        else open_store(settings, gen_dir, name, embeddings, client)
+    )
+    before, now = old.manifest.versions(), manifest.versions()
+    same = {d for d, v in now.items() if before.get(d) == v}
+    ids = [cid for cid, m in zip(old.ids, old.metadatas, strict=True) if m.get("doc") in same]
+    metadatas = [m for m in old.metadatas if m.get("doc") in same]
+    new_ids, new_metadatas = _live_chunks(store, manifest, set(now) - same)
+    chunks = (ids + new_ids, metadatas + new_metadatas)
+    return _handle(settings, manifest, gen_dir, store, chunks, embeddings, client)

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from conftest import DOC_000, DOC_001, DOC_002, DOC_004, FakeEmbeddings
 
@@ -347,3 +348,35 @@ def test_per_year_questions(question: str, years: list[int]) -> None:
     parts = per_year_questions(question)
     assert [y for y, _ in parts] == years
     assert all(q.startswith(f"{y}年 ") and "2022年、" not in q for y, q in parts)
+
+
+def test_the_focused_dense_list_is_read_from_the_wide_one_when_it_can_be() -> None:
+    from qa.answer.retrieve import focused_dense
+
+    mask = np.zeros(5, dtype=bool)
+    mask[[0, 1]] = True
+    assert focused_dense([4, 1, 3, 0], False, mask, 2) == [1, 0]
+    # Too few pass, and chunks outside the wide list might: the filtered query decides.
+    assert focused_dense([4, 1, 3, 0], False, mask, 3) is None
+    # The wide list is every chunk: what passes is all there is.
+    assert focused_dense([4, 1, 3, 0, 2], True, mask, 3) == [1, 0]
+    assert focused_dense([4, 1, 3], False, None, 2) == [4, 1]
+
+
+@pytest.mark.slow
+def test_year_focused_candidates_equal_the_filtered_query(seed_index: tuple[Settings, Any]) -> None:
+    """Read from one unfiltered query or asked of Chroma with a ``where``, the year- and
+    kind-focused dense list is the same, on the real seed index."""
+    from qa.answer import retrieve
+
+    handle = seed_index[1].index  # type: ignore[attr-defined]
+    read_from_wide = 0
+    for question in ("2023年地区生产总值增长多少", "2024年城镇新增就业目标", "2022年粮食产量"):
+        dense = retrieve._Dense(handle, question)
+        filters = {"year": retrieve.question_years(question).pop(), "kind": "result"}
+        mask = handle.mask(filters)
+        got = dense.positions(30, filters, mask)
+        assert got == dense._query(30, filters), question
+        assert dense._wide is not None
+        read_from_wide += retrieve.focused_dense(dense._wide, False, mask, 30) is not None
+    assert read_from_wide >= 2  # the filtered query was not simply made every time

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import DOC_000, DOC_001, DOC_004, copy_seeds, small_settings
@@ -276,6 +277,40 @@ def test_open_reader_follows_an_ingest_by_itself(
     # No reload, no restart: the next question sees the new generation.
     assert [p for p in reader.retrieve(MARKER) if MARKER in p.text]
     assert reader.index.manifest.generation == 2
+
+
+@pytest.mark.slow
+def test_following_an_ingest_reads_only_the_changed_report(
+    template: tuple[Path, IngestReport], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the reader builds from the old index plus the changed report equals what
+    a fresh open reads, chunk for chunk, and nothing else was read again."""
+    import qa.store.index as index_module
+
+    settings = _copy_template(template[0], tmp_path / "w").replace(refresh_seconds=0.0)
+    reader = ReportQA(settings, build_if_missing=False)
+    assert reader.retrieve("2023年地区生产总值")
+    ids_000 = _doc_view(settings, DOC_000)[0]
+    with (settings.seeds_dir / DOC_004).open("a", encoding="utf-8") as fh:
+        fh.write(NEW_PARAGRAPH)
+    assert ingest(settings).generation == 2
+    asked: list[set[str] | None] = []
+    real = index_module._live_chunks
+
+    def recording(store: Any, manifest: Manifest, docs: set[str] | None = None) -> Any:
+        asked.append(docs)
+        return real(store, manifest, docs)
+
+    monkeypatch.setattr(index_module, "_live_chunks", recording)
+    assert [p for p in reader.retrieve(MARKER) if MARKER in p.text]
+    assert asked == [{DOC_004}]
+    followed = reader.index
+    fresh = ReportQA(settings, build_if_missing=False).index
+    by_id = dict(zip(followed.ids, followed.metadatas, strict=True))
+    assert by_id == dict(zip(fresh.ids, fresh.metadatas, strict=True))
+    assert {cid for cid, m in by_id.items() if m["doc"] == DOC_000} == ids_000
+    assert sorted(followed.keyword.lengths) == sorted(fresh.keyword.lengths)
+    assert followed.manifest.generation == 2
 
 
 def test_missing_index_without_build_is_a_clear_error(small_corpus: Settings) -> None:
