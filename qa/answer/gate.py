@@ -158,6 +158,33 @@ def asked_unit(norm_question: str) -> str | None:
     return extract_figures(f"1{m.group('unit')}")[0].scaled()[1]
 
 
+# Measure words of a count, which a report may leave out before the counted noun
+# (多少名中小学生 -> "为200万中小学生开展测评").
+_COUNTERS = frozenset("个名家人户所座项件台辆套张条列")
+
+
+def counted_noun(norm_question: str) -> str | None:
+    """The noun counted after a measure word asked for, None when no count is asked.
+
+    Example: ``counted_noun("为多少名中小学生开展心理健康测评")`` -> ``"中小学生"``;
+    ``counted_noun("多少亿元")`` -> None.
+    """
+    m = _ASKED_UNIT.search(norm_question)
+    if not m or m.group("unit") not in _COUNTERS:
+        return None
+    import jieba
+
+    jieba.setLogLevel(60)
+    rest = norm_question[m.end() :]
+    word = next((w for w in jieba.cut(rest) if w.strip()), "")
+    return word if len(word) > 1 and re.fullmatch(r"[\u4e00-\u9fff]+", word) else None
+
+
+def counts_noun(sentence: str, noun: str) -> bool:
+    """A number stands right before ``noun``: ``counts_noun("为200万中小学生开展", "中小学生")``."""
+    return re.search(rf"\d+(?:\.\d+)?\s*[万亿]?\s*{re.escape(noun)}", sentence) is not None
+
+
 # A number that is not a year (a table cell may be a bare "42").
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*年)")
 
@@ -176,7 +203,8 @@ def gives_asked_figure(
     Example: asked "2023年旅游总收入是多少亿元", the sentence "地区生产总值30145.79亿元"
     has the unit but not the topic -> False; "外贸进出口实现正增长" has no 亿元 -> False.
     A question asking 多少 with no unit needs some figure: "常住人口城镇化率(%)" for
-    "常住人口总数是多少" -> False.
+    "常住人口总数是多少" -> False. A count may leave out its measure word: "为200万中小学生
+    开展心理健康测评" gives 多少名中小学生.
     """
     unit = asked_unit(norm_question)
     if unit is None:
@@ -185,9 +213,11 @@ def gives_asked_figure(
         return "多少" not in norm_question or any(
             _NUMBER.search(strip_markers(s)) for s in sentences
         )
+    noun = counted_noun(norm_question)
     for sentence in sentences:
         norm = normal_form(sentence)
-        if any(f.scaled()[1] == unit for f in extract_figures(norm)) and (
+        in_unit = any(f.scaled()[1] == unit for f in extract_figures(norm))
+        if (in_unit or (noun is not None and counts_noun(norm, noun))) and (
             on_topic or topic_coverage(q_tokens, [norm], idf) >= MIN_SENTENCE_COVERAGE
         ):
             return True

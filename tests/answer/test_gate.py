@@ -184,3 +184,18 @@ def test_near_misses_are_refused(seed_qa: Any, question: str) -> None:
 def test_gates_let_real_answers_through(seed_qa: Any, question: str, figure: str) -> None:
     answer = seed_qa.ask(question, backend="extractive")
     assert not answer.refused and figure in answer.text, answer.text
+
+
+def test_a_count_may_leave_out_its_measure_word() -> None:
+    from qa.answer.gate import counted_noun, counts_noun
+
+    q = "2025年重庆计划为多少名中小学生开展心理健康测评？"
+    assert counted_noun(q) == "中小学生"
+    assert counted_noun("2024年外贸进出口总额是多少亿元？") is None  # an amount, not a count
+    assert counts_noun("为200万中小学生开展心理健康测评", "中小学生")
+    assert not counts_noun("中小学生心理健康测评覆盖率100%", "中小学生")
+    tokens = ["中小学生", "心理", "健康", "测评"]
+    assert gives_asked_figure(q, tokens, ["为200万中小学生开展心理健康测评[1]。"])
+    # Another unit between the number and the noun is not a count of it.
+    area = "2025年计划新开工改造多少个城镇老旧小区？"
+    assert not gives_asked_figure(area, ["城镇", "老旧", "小区"], ["新开工改造城镇老旧小区3011万平方米[1]。"])
