@@ -198,4 +198,6 @@ def test_a_count_may_leave_out_its_measure_word() -> None:
     assert gives_asked_figure(q, tokens, ["为200万中小学生开展心理健康测评[1]。"])
     # Another unit between the number and the noun is not a count of it.
     area = "2025年计划新开工改造多少个城镇老旧小区？"
-    assert not gives_asked_figure(area, ["城镇", "老旧", "小区"], ["新开工改造城镇老旧小区3011万平方米[1]。"])
+    assert not gives_asked_figure(
+        area, ["城镇", "老旧", "小区"], ["新开工改造城镇老旧小区3011万平方米[1]。"]
+    )
