@@ -83,7 +83,7 @@ def ingest(
         plan = _plan(roots, settings, base, full_corpus, report)
         if base is None or plan.changed or plan.removed:
             show = settings.progress if progress is None else progress
-            write(settings, plan, base, old_dir, old, show, report)
+            write(settings, plan, base, old_dir, old, show, report, client)
         else:
             report.generation = base.generation
         report.seconds = time.perf_counter() - started

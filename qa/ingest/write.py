@@ -98,9 +98,12 @@ def write(
     old: Manifest | None,
     show: bool,
     report: IngestReport,
+    client: ClientAPI | None = None,
 ) -> None:
+    """Write ``plan`` over ``base`` (None: build anew); ``old`` is what is indexed now
+    (kept for its open readers), ``client`` the open server connection, if any."""
     if settings.chroma_host:
-        _write_server(settings, plan, base, old_dir, old, show, report)
+        _write_server(settings, plan, base, old_dir, old, show, report, client)
     else:
         _write_embedded(settings, plan, base, old_dir, show, report)
     report.changed = True
@@ -121,8 +124,7 @@ def _write_embedded(
 
     generation, gen_dir = _new_generation(settings, base, old_dir, None)
     todo = plan.todo
-    bar = _progress_bar(len(todo), show)
-    counting = CountingEmbeddings(inner=_cached_embedder(settings), on_batch=bar.update)
+    bar, counting = _embedding(settings, len(todo), show)
     store = open_store(settings, gen_dir, settings.collection, counting)
     records = _record_manager(settings, gen_dir)
     # Scoped full: after all batches, the stale chunks of each report indexed now go and
@@ -141,11 +143,7 @@ def _write_embedded(
     report.added = int(result["num_added"])
     report.deleted = int(result["num_deleted"]) + _remove(records, store, plan.removed)
     report.embedded = bar.n
-    manifest = _manifest(settings, plan, generation, "")
-    manifest.write(gen_dir / MANIFEST)
-    swap_current(settings.index_dir, gen_dir)
-    # Keep the previous generation: a running app may still have it open.
-    prune(settings.index_dir, {gen_dir.resolve(), *([old_dir.resolve()] if old_dir else [])})
+    _swap(settings, _manifest(settings, plan, generation, ""), gen_dir, old_dir)
     report.generation = generation
 
 
@@ -157,10 +155,11 @@ def _write_server(
     old: Manifest | None,
     show: bool,
     report: IngestReport,
+    client: ClientAPI | None,
 ) -> None:
     """The changed reports' new versions added in place, the manifest published, then
     the versions no reader can need deleted (see the module's docstring)."""
-    client = chroma_client(settings, None)
+    client = client or chroma_client(settings, None)
     generation, gen_dir = _new_generation(settings, old, None, client)
     if base is None:  # a first build or a rebuild: a collection of its own
         name = collection_name(settings, generation)
@@ -171,8 +170,7 @@ def _write_server(
     else:
         name = manifest_collection(settings, base)
     todo = plan.todo
-    bar = _progress_bar(len(todo), show)
-    counting = CountingEmbeddings(inner=_cached_embedder(settings), on_batch=bar.update)
+    bar, counting = _embedding(settings, len(todo), show)
     store = open_store(settings, gen_dir, name, counting, client)
     report.added = _add_missing(store, todo)
     bar.close()
@@ -181,17 +179,28 @@ def _write_server(
     publish_on_server(client, manifest)  # the commit point
     before = base.versions() if base is not None else {}
     now = manifest.versions()
-    report.deleted = sum(
-        int(base.docs[d].get("chunks", 0)) for d in before if base and now.get(d) != before[d]
-    )
+    gone = [d for d in before if now.get(d) != before[d]]
+    report.deleted = sum(int(base.docs[d].get("chunks", 0)) for d in gone) if base else 0
     # Readers still on the previous manifest keep its versions until the next ingest.
     _purge(store, {*now.values(), *before.values()})
-    manifest.write(gen_dir / MANIFEST)  # a local record of this machine's last ingest
-    swap_current(settings.index_dir, gen_dir)
-    prune(settings.index_dir, {gen_dir.resolve(), *([old_dir.resolve()] if old_dir else [])})
+    _swap(settings, manifest, gen_dir, old_dir)  # locally, a record of this ingest
     previous = {manifest_collection(settings, old)} if old is not None else set()
     prune_server(settings, client, keep={name, *previous})
     report.generation = generation
+
+
+def _embedding(settings: Settings, total: int, show: bool) -> tuple[Any, CountingEmbeddings]:
+    """A progress bar over ``total`` chunks, and the cached embedder that moves it."""
+    bar = _progress_bar(total, show)
+    return bar, CountingEmbeddings(inner=_cached_embedder(settings), on_batch=bar.update)
+
+
+def _swap(settings: Settings, manifest: Manifest, gen_dir: Path, old_dir: Path | None) -> None:
+    """Write the generation's manifest and make it ``current``; drop older generations
+    but the previous one, which a running app may still have open."""
+    manifest.write(gen_dir / MANIFEST)
+    swap_current(settings.index_dir, gen_dir)
+    prune(settings.index_dir, {gen_dir.resolve(), *([old_dir.resolve()] if old_dir else [])})
 
 
 def _manifest(settings: Settings, plan: Plan, generation: int, collection: str) -> Manifest:
