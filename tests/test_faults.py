@@ -320,7 +320,8 @@ def _fake_model(qa: ReportQA, reply: str) -> None:
     from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
     from langchain_core.messages import AIMessage
 
-    qa._chat_models["local"] = GenericFakeChatModel(messages=iter([AIMessage(content=reply)]))
+    model = GenericFakeChatModel(messages=iter([AIMessage(content=reply)]))
+    qa._chat_models["local"] = qa._chat_models["local-helper"] = model
 
 
 OBEYING = [

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -61,7 +61,8 @@ class _Run:
     answer: Answer
     embeddings: Embeddings | None = None
     reranker: Reranker | None = None
-    model: BaseChatModel | None = None  # the chat model that wrote the draft, if any
+    # Loads the judge (``ReportQA.helper_model``), set when a model wrote the draft.
+    helper: Callable[[], BaseChatModel] | None = None
     checks: list[Check] = field(default_factory=list)
     meaning: Similarity | None = None  # computed only when the wording alone is weak
 
@@ -151,7 +152,7 @@ def _condensed(
     if base is None:
         return ruled
     try:
-        better = condense(qa.chat_model(chosen), base, question)
+        better = condense(qa.helper_model(chosen), base, question)
     except Exception as exc:  # the rules' question stands; the answer step will say more
         checks.append(Check("condense_failed", str(exc).splitlines()[0][:200] if str(exc) else ""))
         return ruled
@@ -222,7 +223,7 @@ def _draft(
     settings, draft = run.settings, ""
     try:
         model = qa.chat_model(run.chosen)
-        run.model = model
+        run.helper = lambda: qa.helper_model(run.chosen)
         shown = passages
         if run.chosen == "local":
             focused = focus_passages(wording, passages, meaning=run.meaning)
@@ -353,12 +354,12 @@ def _off_the_question(run: _Run, verified: Verified) -> bool:
     from qa.answer.judge import answers_question
     from qa.answer.markers import strip_markers
 
-    if run.model is None or not run.settings.judge or run.answer.backend.startswith("抽取式"):
+    if run.helper is None or not run.settings.judge or run.answer.backend.startswith("抽取式"):
         return False
     verdicts = []
     for sentence in verified.supported_sentences[:MAX_JUDGED]:
         try:
-            verdict = answers_question(run.model, run.standalone, strip_markers(sentence))
+            verdict = answers_question(run.helper(), run.standalone, strip_markers(sentence))
         except Exception as exc:  # a judge that fails leaves the verified answer as it is
             detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             run.checks.append(Check("judge_failed", detail))

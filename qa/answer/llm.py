@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 BACKENDS = ("local", "openai", "extractive")
 LOCAL_N_THREADS = 2
 LOCAL_MIN_N_CTX = 4096
+# The helper context (judge, condenser) reads a question and a sentence or two.
+HELPER_N_CTX = 1536
 DEFAULT_MAX_TOKENS = 512
 # Sent when no API key is configured: local servers ignore it, the client insists on one.
 _PLACEHOLDER_KEY = "not-needed"
@@ -127,11 +129,17 @@ def _display_url(url: str) -> str:
 
 
 def make_chat_model(
-    settings: Settings, backend: str, *, max_tokens: int = DEFAULT_MAX_TOKENS
+    settings: Settings,
+    backend: str,
+    *,
+    max_tokens: int = DEFAULT_MAX_TOKENS,
+    helper: bool = False,
 ) -> BaseChatModel:
     """A LangChain chat model for ``backend`` ("local" or "openai"; "auto" is resolved).
 
     Temperature is 0. ``max_tokens`` caps each answer (per call: ``invoke(..., max_tokens=n)``).
+    ``helper`` asks for a local model with a small context of its own, for short
+    prompts (judging, condensing) beside the writer's: llama.cpp maps the weights once.
     Raises ``BackendUnavailable`` with a bilingual hint when the model file or the
     server URL is missing, llama-cpp-python is not installed, or the backend is
     ``extractive`` (which has no chat model).
@@ -139,7 +147,8 @@ def make_chat_model(
     if backend == "auto":
         backend = resolve_backend(settings)
     if backend == "local":
-        return _make_local(settings, max_tokens)
+        n_ctx = HELPER_N_CTX if helper else max(LOCAL_MIN_N_CTX, settings.context_tokens + 2048)
+        return _make_local(settings, max_tokens, n_ctx)
     if backend == "openai":
         return _make_openai(settings, max_tokens)
     if backend == "extractive":
@@ -150,7 +159,7 @@ def make_chat_model(
     raise ValueError(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
 
 
-def _make_local(settings: Settings, max_tokens: int) -> BaseChatModel:
+def _make_local(settings: Settings, max_tokens: int, n_ctx: int) -> BaseChatModel:
     path = local_model_path(settings)
     if not local_model_present(settings):
         where = "QA_MODEL_PATH" if settings.model_path else "默认模型 / default model"
@@ -178,7 +187,7 @@ def _make_local(settings: Settings, max_tokens: int) -> BaseChatModel:
     try:
         return ChatLlamaCpp(
             model_path=str(path),
-            n_ctx=max(LOCAL_MIN_N_CTX, settings.context_tokens + 2048),
+            n_ctx=n_ctx,
             n_threads=LOCAL_N_THREADS,
             # ChatLlamaCpp defaults to 8, which makes prompt processing several times slower.
             n_batch=512,

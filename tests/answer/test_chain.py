@@ -137,7 +137,8 @@ def make_qa(tmp_path: Any, retrieval: FakeRetrieval) -> Any:
             tokenizer=_TOKENIZER, keyword=SimpleNamespace(idf={}), embeddings=embeddings
         )
         if model is not None:
-            qa_obj._chat_models["local"] = model
+            # One scripted model writes, judges and condenses, replies in that order.
+            qa_obj._chat_models["local"] = qa_obj._chat_models["local-helper"] = model
         return qa_obj
 
     return make

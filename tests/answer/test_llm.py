@@ -21,6 +21,7 @@ import pytest
 
 from qa.answer.fetch import DEFAULT_MODEL_FILE, EXPECTED_SIZE, fetch_model
 from qa.answer.llm import (
+    HELPER_N_CTX,
     BackendUnavailable,
     backend_label,
     llama_cpp_available,
@@ -277,6 +278,20 @@ def test_the_local_model_judges_under_its_schema(local_chat) -> None:  # type: i
     # Whatever it thinks of a near miss, the reply parses: a verdict, never free text.
     near = answers_question(local_chat, "2023年重庆轨道交通客运量是多少？", "全市客运量增长47.8%。")
     assert near in (True, False)
+
+
+@pytest.mark.model
+def test_judging_leaves_the_writers_prompt_evaluated(model_settings: Settings, local_chat) -> None:  # type: ignore[no-untyped-def]
+    from qa.answer.judge import answers_question
+
+    helper = make_chat_model(model_settings, "local", helper=True)
+    assert helper.client.n_ctx() == HELPER_N_CTX
+    local_chat.invoke(QUESTION, max_tokens=8)
+    evaluated = list(local_chat.client.input_ids)
+    gdp = "全年地区生产总值迈上3万亿元新台阶，达到30145.79亿元，增长6.1%。"
+    assert answers_question(helper, "2023年重庆地区生产总值是多少？", gdp) is True
+    # The next answer's prompt begins as this one did: llama.cpp evaluates only the rest.
+    assert list(local_chat.client.input_ids) == evaluated
 
 
 @pytest.mark.model
