@@ -66,6 +66,9 @@ class Settings:
     # conversation's words), the rules being the fallback. Off: the local 1.5B model did
     # no better than the rules on the dev dialogues (``answer/condense.py``).
     condense: bool = False
+    # With a model backend, a question whose words the passages found mostly lack is
+    # also searched in the reports' wording, written by the model (``answer/reword.py``).
+    reword: bool = True
     chroma_host: str = ""
     chroma_port: int = 8000
     collection: str = "reports"

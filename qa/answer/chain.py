@@ -29,7 +29,13 @@ from qa.answer.gate import (
     years_covered,
 )
 from qa.answer.prompt import build_messages, pack_passages
-from qa.answer.retrieve import expand_query, expand_years, hybrid_search, per_year_questions
+from qa.answer.retrieve import (
+    expand_query,
+    expand_years,
+    fuse_passages,
+    hybrid_search,
+    per_year_questions,
+)
 from qa.answer.rewrite import standalone_question
 from qa.schema import Answer, Check, Filters, History, Passage
 from qa.settings import Settings
@@ -117,18 +123,21 @@ def _start(
     checks = [Check("rewritten", standalone)] if standalone != question else []
     if checks and chosen != "extractive" and settings.condense:
         standalone = _condensed(qa, chosen, question, history, standalone, checks)
+    norm = normal_form(standalone)
+    tokens = qa.index.tokenizer.tokens(norm.lower())
     passages, more = retrieve_for(qa, standalone, filters)
+    if chosen != "extractive" and settings.reword and _weak_wording(qa, tokens, passages):
+        passages = _reworded(qa, chosen, standalone, filters, passages, checks)
     # Gates and verification see the full budget; the local model is shown a smaller,
     # focused prompt (``_draft``). Packing first to the local budget made the coverage
     # gate refuse questions whose passages were only cut away for prompt size.
     passages = pack_passages(passages, settings.context_tokens)
     label = backend_label(settings, chosen)
-    norm = normal_form(standalone)
     return _Run(
         question=question,
         standalone=standalone,
         norm=norm,
-        tokens=qa.index.tokenizer.tokens(norm.lower()),
+        tokens=tokens,
         idf=qa.index.keyword.idf,
         settings=settings,
         chosen=chosen,
@@ -162,6 +171,44 @@ def _condensed(
     return better
 
 
+def _coverage(tokens: list[str], passages: list[Passage], idf: Mapping[str, float]) -> float:
+    """How much of the question's topic the passages, or their reports' titles, name;
+    a title says what all its passages are about (重庆, 2023年…)."""
+    titles = list(dict.fromkeys(normal_form(p.title) for p in passages))
+    return topic_coverage(tokens, passage_texts(passages) + titles, idf)
+
+
+def _weak_wording(qa: ReportQA, tokens: list[str], passages: list[Passage]) -> bool:
+    """The question's topic words are mostly missing from the passages found."""
+    return bool(passages) and _coverage(tokens, passages, qa.index.keyword.idf) < MIN_COVERAGE
+
+
+def _reworded(
+    qa: ReportQA,
+    chosen: str,
+    question: str,
+    filters: Filters | None,
+    passages: list[Passage],
+    checks: list[Check],
+) -> list[Passage]:
+    """The passages found with the question and with its wording in the reports' terms,
+    fused; the first ones when the model gives no usable wording."""
+    from qa.answer.reword import reword
+
+    try:
+        wording = reword(qa.helper_model(chosen), question)
+    except Exception as exc:  # the question's own passages stand
+        checks.append(Check("reword_failed", str(exc).splitlines()[0][:200] if str(exc) else ""))
+        return passages
+    if wording is None:
+        return passages
+    checks.append(Check("reworded", wording))
+    settings = qa.settings
+    fetch = max(settings.fetch_k, settings.k)
+    lists = [hybrid_search(qa.index, q, k=fetch, filters=filters) for q in (question, wording)]
+    return fuse_passages(lists, settings.rrf_k)[: settings.k]
+
+
 def _scope(run: _Run, passages: list[Passage]) -> list[Passage] | Check:
     """The passages of the asked year, kind and place, or the check that refuses.
 
@@ -173,9 +220,7 @@ def _scope(run: _Run, passages: list[Passage]) -> list[Passage] | Check:
         return Check("year_not_covered", f"报告中没有 {years} 年的内容")
     if not passages:
         return Check("retrieval_weak", "没有检索到段落")
-    # A report's title says what all its passages are about (重庆, 2023年…).
-    titles = list(dict.fromkeys(normal_form(p.title) for p in passages))
-    coverage = topic_coverage(run.tokens, passage_texts(passages) + titles, run.idf)
+    coverage = _coverage(run.tokens, passages, run.idf)
     if coverage < MIN_COVERAGE:
         # The question's words are not the reports': ask whether its meaning is. (Adding
         # the dense-only top 5 here found 4 more of the 39 dev paraphrase answers but

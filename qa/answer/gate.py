@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from qa.answer.aspect import Aspect, asked_aspect, figure_aspects, fits
 from qa.answer.markers import strip_markers
 from qa.answer.retrieve import SYNONYMS, expand_years, question_kind, question_years
 from qa.schema import Passage
@@ -189,6 +190,14 @@ def counts_noun(sentence: str, noun: str) -> bool:
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*年)")
 
 
+def _gives_some_figure(plain: str, asked: Aspect) -> bool:
+    """A figure of the asked aspect, or a bare number where no figure is read."""
+    figures = figure_aspects(plain)
+    if figures:
+        return any(fits(asked, given) for _, given in figures)
+    return _NUMBER.search(plain) is not None
+
+
 def gives_asked_figure(
     norm_question: str,
     q_tokens: Sequence[str],
@@ -204,19 +213,23 @@ def gives_asked_figure(
     has the unit but not the topic -> False; "外贸进出口实现正增长" has no 亿元 -> False.
     A question asking 多少 with no unit needs some figure: "常住人口城镇化率(%)" for
     "常住人口总数是多少" -> False. A count may leave out its measure word: "为200万中小学生
-    开展心理健康测评" gives 多少名中小学生.
+    开展心理健康测评" gives 多少名中小学生. The figure must measure what is asked
+    (``aspect``): "港口吞吐量净增1570万吨" does not give 港口货物吞吐量总共多少万吨.
     """
+    asked = asked_aspect(norm_question)
     unit = asked_unit(norm_question)
     if unit is None:
         # A table label or heading copied for a 多少 question names the indicator but
         # gives no figure (the 1.5B model's answer to the unanswerable 常住人口总数).
         return "多少" not in norm_question or any(
-            _NUMBER.search(strip_markers(s)) for s in sentences
+            _gives_some_figure(normal_form(strip_markers(s)), asked) for s in sentences
         )
     noun = counted_noun(norm_question)
     for sentence in sentences:
         norm = normal_form(sentence)
-        in_unit = any(f.scaled()[1] == unit for f in extract_figures(norm))
+        in_unit = any(
+            f.scaled()[1] == unit and fits(asked, given) for f, given in figure_aspects(norm)
+        )
         if (in_unit or (noun is not None and counts_noun(norm, noun))) and (
             on_topic or topic_coverage(q_tokens, [norm], idf) >= MIN_SENTENCE_COVERAGE
         ):

@@ -5,8 +5,9 @@ with a preference for the year (and result/target kind) a question names.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import replace
+from typing import Any, TypeVar
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -84,15 +85,18 @@ def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
     return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
+_K = TypeVar("_K", bound=Hashable)
+
+
 def fuse(
-    rankings: list[tuple[list[int], float]],
+    rankings: list[tuple[list[_K], float]],
     rrf_k: int,
-) -> dict[int, float]:
+) -> dict[_K, float]:
     """Weighted reciprocal rank fusion.
 
     Example: ``fuse([([7, 3], 1.0), ([3], 1.0)], 60)`` -> ``{7: 1/61, 3: 1/62 + 1/61}``.
     """
-    scores: dict[int, float] = {}
+    scores: dict[_K, float] = {}
     for ranked, weight in rankings:
         for rank, pos in enumerate(ranked, start=1):
             scores[pos] = scores.get(pos, 0.0) + weight / (rrf_k + rank)
@@ -304,6 +308,25 @@ def hybrid_search(
                     seen.add(ranked[rank][0])
                     best.append(ranked[rank])
     return [to_passage(handle.metadatas[p], s, handle.ids[p]) for p, s in best]
+
+
+def fuse_passages(lists: Sequence[Sequence[Passage]], rrf_k: int) -> list[Passage]:
+    """Several rankings of passages as one, by reciprocal rank fusion; ties keep the
+    order of first appearance, the first list's first.
+
+    Example: lists ``[a, b]`` and ``[b, c]`` -> ``[b, a, c]`` (b is ranked by both).
+    """
+
+    def key(p: Passage) -> str:
+        return p.id or f"{p.doc}\n{p.text}"
+
+    first: dict[str, Passage] = {}
+    for ranked in lists:
+        for p in ranked:
+            first.setdefault(key(p), p)
+    scores = fuse([([key(p) for p in ranked], 1.0) for ranked in lists], rrf_k)
+    order = sorted(first, key=lambda i: -scores[i])
+    return [replace(first[i], score=scores[i]) for i in order]
 
 
 class HybridRetriever(BaseRetriever):

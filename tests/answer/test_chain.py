@@ -127,9 +127,9 @@ def make_qa(tmp_path: Any, retrieval: FakeRetrieval) -> Any:
     _TOKENIZER.tokens("预热")  # load jieba once, outside the timed parts
 
     def make(model: Any = None, embeddings: Any = None, **changes: Any) -> ReportQA:
-        # The model's judge and condenser are off unless a test asks for them: a fake
-        # model's scripted drafts are for the draft only.
-        changes = {"judge": False, "condense": False, **changes}
+        # The model's judge, condenser and rewording are off unless a test asks for
+        # them: a fake model's scripted drafts are for the draft only.
+        changes = {"judge": False, "condense": False, "reword": False, **changes}
         settings = Settings(index_dir=tmp_path / "unused", progress=False, **changes)
         qa_obj = ReportQA(settings, build_if_missing=False)
         # Unweighted topic coverage: no corpus statistics for a handful of passages.
@@ -644,6 +644,7 @@ class Routed(FakeListChatModel):
 
     judge: str = '{"判断": "回答了"}'
     condensed: str = ""
+    reworded: str = ""
 
     def _call(self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any) -> str:
         system = str(messages[0].content)
@@ -651,6 +652,10 @@ class Routed(FakeListChatModel):
             return self.judge
         if "合并成一个完整" in system:
             return self.condensed
+        if "政府工作报告里的正式说法" in system:
+            if not self.reworded:
+                raise ConnectionError("Connection refused")
+            return self.reworded
         return super()._call(messages, stop, run_manager, **kw)
 
 
@@ -701,6 +706,61 @@ def test_a_follow_up_is_condensed_by_the_model_when_it_keeps_to_the_words(
     model.condensed = '{"问题": "2023年成都地区生产总值的目标是多少？"}'
     b = make_qa(model, condense=True).ask("那目标呢？", history=history, backend="local")
     assert "成都" not in b.standalone_question and "rewritten_by_model" not in names(b)
+
+
+class ByQuestion(FakeRetrieval):
+    """Finds GDP_2023 only for the reports' own words, a tourism sentence otherwise."""
+
+    def __call__(
+        self, handle: Any, question: str, k: int = 5, filters: Mapping[str, Any] | None = None
+    ) -> list[Passage]:
+        self.calls.append((question, k, dict(filters or {})))
+        return [GDP_2023] if "地区生产总值" in question else [TOURISM]
+
+
+TOURISM = passage("tour", DOC_000, 2023, "result", "全市接待游客人次增长显著。", 0.95)
+
+
+def test_a_question_in_everyday_words_is_searched_in_the_reports_words_too(
+    make_qa: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    search = ByQuestion([])
+    monkeypatch.setattr(qa.answer.chain, "hybrid_search", search)
+    question = "2023年重庆全年生产总值是多少亿元？"
+    model = Routed(
+        responses=["2023年重庆地区生产总值达到30145.79亿元[1]。"],
+        reworded='{"报告说法": "2023年重庆地区生产总值是多少亿元？"}',
+    )
+    a = make_qa(model, reword=True).ask(question, backend="local")
+    assert ("reworded", "2023年重庆地区生产总值是多少亿元？") in [
+        (c.name, c.detail) for c in a.checks
+    ]
+    assert [q for q, _, _ in search.calls][-1] == "2023年重庆地区生产总值是多少亿元？"
+    assert [p.id for p in a.passages] == ["tour", "gdp23"]  # both searches' passages
+    assert not a.refused and "30145.79亿元" in a.text
+    assert [p.id for p in a.citations] == ["gdp23"]
+    # The user's question stays the question answered and shown.
+    assert a.standalone_question == question
+
+
+def test_rewording_that_fails_or_changes_the_year_leaves_the_first_passages(
+    make_qa: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    search = ByQuestion([])
+    monkeypatch.setattr(qa.answer.chain, "hybrid_search", search)
+    question = "2023年重庆全年生产总值是多少亿元？"
+    down = Routed(responses=["文档中没有相关信息。"])  # the rewording call fails
+    a = make_qa(down, reword=True).ask(question, backend="local")
+    assert "reword_failed" in names(a) and a.passages == [TOURISM]
+    other_year = Routed(
+        responses=["文档中没有相关信息。"],
+        reworded='{"报告说法": "2024年重庆地区生产总值是多少亿元？"}',
+    )
+    b = make_qa(other_year, reword=True).ask(question, backend="local")
+    assert "reworded" not in names(b) and b.passages == [TOURISM]
+    # Without a model nothing is reworded: the extractive answer reads the question alone.
+    c = make_qa(reword=True).ask(question, backend="extractive")
+    assert "reworded" not in names(c) and c.refused
 
 
 def test_a_near_miss_refusal_numbers_its_markers_as_the_passages_shown(

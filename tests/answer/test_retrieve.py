@@ -22,6 +22,7 @@ from qa.answer.retrieve import (
     chroma_where,
     expand_query,
     fuse,
+    fuse_passages,
     hybrid_search,
     per_year_questions,
     question_kind,
@@ -35,6 +36,18 @@ from qa.store.index import IndexHandle, Manifest
 from qa.store.keyword import KeywordIndex, Tokenizer
 
 # --- pure ------------------------------------------------------------------------
+
+
+def test_fuse_passages_worked_example() -> None:
+    a, b, c = (
+        Passage(doc="d.txt", title="T", year=2024, section="", text=t, score=0.0, id=t)
+        for t in "abc"
+    )
+    fused = fuse_passages([[a, b], [b, c]], 60)
+    assert [p.id for p in fused] == ["b", "a", "c"]  # b is ranked by both lists
+    assert fused[0].score == pytest.approx(1 / 62 + 1 / 61)
+    # Ties keep the order of first appearance, the first list's first.
+    assert [p.id for p in fuse_passages([[a], [c]], 60)] == ["a", "c"]
 
 
 def test_fuse_worked_example() -> None:

@@ -1,0 +1,79 @@
+"""What a figure measures besides its unit: a level or a change, over a year or a day.
+
+"新能源汽车产量比上年增长了百分之多少" asks a change; "新能源汽车产量达到50万辆" and
+"贡献率达90%" give levels. "港口货物吞吐量总共是多少万吨" asks a level;
+"港口吞吐量净增1570万吨" gives a change. "轨道交通全年运送了多少人次" asks a year's
+total; "日最高客运量突破600万人次" gives one day's. Each pair shares a unit and a
+topic, so only the words around the number tell them apart, and those words are
+the grammar of quantities (增长, 比上年, 日均 …), not the vocabulary of one report.
+
+Pure functions. A figure's *clause* is the text before it back to the last
+comma-like mark; a table row is one clause, so "地区生产总值增长（%）｜6左右" is a
+change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.text.numbers import Figure, extract_figures
+
+# A movement from the previous value. "提高到717元", "增长至", "下降为" give the new
+# level instead, so the word must not be followed by 到/至/为.
+_CHANGE = re.compile(
+    r"(?:增长|增速|增幅|下降|降低|减少|提高|提升|上涨|上升|回落|净增|同比|比上年|较上年"
+    r"|(?:涨|降|多|少)了)(?![到至为])"
+)
+_PER_DAY = re.compile(r"日均|日最高|单日|每日|每天|日平均|最高日|高峰日")
+_CLAUSE_END = re.compile(r"[，,。；;、：:！!？?]")
+
+
+@dataclass(frozen=True)
+class Aspect:
+    """Whether a figure is a change (``增长6.1%``) and whether it counts one day."""
+
+    change: bool
+    per_day: bool
+
+
+def clause_before(text: str, start: int) -> str:
+    """The clause that leads up to position ``start``.
+
+    Example: ``clause_before("达到30145.79亿元、增长6.1%", 15)`` -> ``"增长"``.
+    """
+    ends = [m.end() for m in _CLAUSE_END.finditer(text, 0, start)]
+    return text[ends[-1] if ends else 0 : start]
+
+
+def figure_aspects(text: str) -> list[tuple[Figure, Aspect]]:
+    """Each figure of ``text`` (normal form) with what it measures.
+
+    Example: ``figure_aspects("达到30145.79亿元、增长6.1%")`` -> 30145.79亿元 a level,
+    6.1% a change; ``"提高到每人每月717元"`` -> a level; ``"日均客运量400万人次"`` -> per day.
+    """
+    out = []
+    for fig in extract_figures(text):
+        clause = clause_before(text, fig.span[0])
+        out.append((fig, Aspect(bool(_CHANGE.search(clause)), bool(_PER_DAY.search(clause)))))
+    return out
+
+
+def asked_aspect(norm_question: str) -> Aspect:
+    """What the question asks: a change when it says so (增长多少, 比上年提高了多少,
+    涨了多少), one day's figure when it names days.
+
+    Example: ``asked_aspect("2023年gdp增长多少")`` -> change; ``"城市低保标准提高到多少"``
+    -> a level; ``"轨道交通全年运送了多少人次"`` -> a level over the year.
+    """
+    per_day = bool(_PER_DAY.search(norm_question) or re.search(r"[一每]天|日", norm_question))
+    return Aspect(bool(_CHANGE.search(norm_question)), per_day)
+
+
+def fits(asked: Aspect, given: Aspect) -> bool:
+    """A figure answers when it is a change exactly if a change is asked, and counts
+    one day only if days are asked.
+
+    Example: asked a level of the year, given a change -> False; given one day's -> False.
+    """
+    return asked.change == given.change and (asked.per_day or not given.per_day)

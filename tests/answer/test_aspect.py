@@ -1,0 +1,86 @@
+"""A figure's aspect: a level or a change, of a year or of one day."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answer.aspect import Aspect, asked_aspect, clause_before, figure_aspects, fits
+from qa.answer.gate import gives_asked_figure
+
+LEVEL, CHANGE = Aspect(change=False, per_day=False), Aspect(change=True, per_day=False)
+DAY = Aspect(change=False, per_day=True)
+
+
+def aspects(text: str) -> list[tuple[str, Aspect]]:
+    return [(f.raw, a) for f, a in figure_aspects(text)]
+
+
+def test_a_sentence_gives_a_level_and_a_change() -> None:
+    assert aspects("全年地区生产总值达到30145.79亿元、增长6.1%") == [
+        ("30145.79亿元", LEVEL),
+        ("6.1%", CHANGE),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("城市低保标准提高到每人每月717元", LEVEL),  # the new level, not the rise
+        ("港口吞吐量净增1570万吨", CHANGE),
+        ("PM2.5浓度同比下降8.4%", CHANGE),
+        ("比上年增加4天", CHANGE),
+        ("城镇新增就业73.8万人", LEVEL),  # a year's new jobs: 新增 alone is no change
+        ("日最高客运量突破600万人次", DAY),
+        ("地区生产总值增长（%）｜6左右", CHANGE),  # a table row is one clause
+        ("｜常住人口城镇化率（%）｜70｜", LEVEL),
+    ],
+)
+def test_the_words_before_a_figure_say_what_it_measures(text: str, aspect: Aspect) -> None:
+    assert aspects(text)[-1][1] == aspect
+
+
+def test_a_clause_ends_at_a_comma_like_mark() -> None:
+    text = "地区生产总值达到30145.79亿元、增长6.1%"
+    assert clause_before(text, text.index("6.1")) == "增长"
+    assert clause_before("增长6.1%", 2) == "增长"
+
+
+@pytest.mark.parametrize(
+    ("question", "aspect"),
+    [
+        ("2023年重庆地区生产总值增长多少？", CHANGE),
+        ("2023年老百姓到手的收入比上年涨了多少？", CHANGE),
+        ("2022年城市低保标准提高到多少？", LEVEL),
+        ("2024年轨道交通全年一共运送了多少人次？", LEVEL),
+        ("2024年轨道交通每天运送多少人次？", DAY),
+    ],
+)
+def test_what_a_question_asks(question: str, aspect: Aspect) -> None:
+    assert asked_aspect(question) == aspect
+
+
+def test_a_figure_fits_only_the_aspect_asked() -> None:
+    assert fits(CHANGE, CHANGE) and fits(LEVEL, LEVEL) and fits(DAY, DAY)
+    assert not fits(CHANGE, LEVEL) and not fits(LEVEL, CHANGE)
+    assert not fits(LEVEL, DAY)  # one day's figure is not the year's
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "gives"),
+    [
+        (
+            "2023年重庆新能源汽车产量比上年增长了百分之多少？",
+            "新能源汽车产量达到50万辆，贡献率达90%",
+            False,
+        ),
+        ("2023年重庆港口货物吞吐量总共是多少万吨？", "港口吞吐量净增1570万吨", False),
+        ("2024年重庆轨道交通全年一共运送了多少人次？", "轨道交通日最高客运量突破600万人次", False),
+        ("2023年重庆地区生产总值增长多少？", "地区生产总值达到30145.79亿元、增长6.1%", True),
+        ("2023年重庆地区生产总值是多少亿元？", "地区生产总值达到30145.79亿元、增长6.1%", True),
+        ("2022年重庆城市低保标准是每人每月多少元？", "城市低保标准提高到每人每月717元", True),
+    ],
+)
+def test_the_asked_figure_must_measure_what_is_asked(
+    question: str, sentence: str, gives: bool
+) -> None:
+    assert gives_asked_figure(question, list(question), [sentence], on_topic=True) is gives
