@@ -164,6 +164,17 @@ def asked_unit(norm_question: str) -> str | None:
 _COUNTERS = frozenset("个名家人户所座项件台辆套张条列")
 
 
+def same_unit(asked: str, given: str) -> bool:
+    """Units that count the same thing. 个 is the general measure word, so it counts
+    whatever another measure word does: 多少家首店 is answered by 首店300个.
+
+    Example: ``same_unit("家", "个")`` -> True; ``same_unit("家", "元")`` -> False.
+    """
+    if asked == given:
+        return True
+    return "个" in (asked, given) and asked in _COUNTERS and given in _COUNTERS
+
+
 def counted_noun(norm_question: str) -> str | None:
     """The noun counted after a measure word asked for, None when no count is asked.
 
@@ -228,7 +239,8 @@ def gives_asked_figure(
     for sentence in sentences:
         norm = normal_form(sentence)
         in_unit = any(
-            f.scaled()[1] == unit and fits(asked, given) for f, given in figure_aspects(norm)
+            same_unit(unit, f.scaled()[1]) and fits(asked, given)
+            for f, given in figure_aspects(norm)
         )
         if (in_unit or (noun is not None and counts_noun(norm, noun))) and (
             on_topic or topic_coverage(q_tokens, [norm], idf) >= MIN_SENTENCE_COVERAGE

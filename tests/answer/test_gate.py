@@ -201,3 +201,12 @@ def test_a_count_may_leave_out_its_measure_word() -> None:
     assert not gives_asked_figure(
         area, ["城镇", "老旧", "小区"], ["新开工改造城镇老旧小区3011万平方米[1]。"]
     )
+
+
+def test_the_general_measure_word_counts_what_another_one_does() -> None:
+    from qa.answer.gate import same_unit
+
+    assert same_unit("家", "个") and same_unit("个", "所") and same_unit("元", "元")
+    assert not same_unit("家", "元") and not same_unit("家", "户")
+    q = "2024年重庆打算引进多少家品牌首店？"
+    assert gives_asked_figure(q, ["品牌", "首店"], ["引进落地品质品牌首店300个"])

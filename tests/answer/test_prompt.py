@@ -130,12 +130,13 @@ def test_build_messages_is_system_rules_then_passages_and_question() -> None:
     assert user.startswith("<资料>\n[1] 《2024年重庆市政府工作报告》｜2023年")
     assert f"\n{GDP}\n\n[2] " in user
     assert "</资料>\n\n问题：2023年重庆地区生产总值是多少？" in user
-    assert user.endswith("回答（每句带[编号]）：")
+    assert user.endswith("\n回答：")
 
 
 def test_system_rules() -> None:
-    # cite every sentence with [n]
+    # cite every sentence with [n], as the worked answer at the end does
     assert "[编号]" in SYSTEM and "[1]" in SYSTEM
+    assert SYSTEM.splitlines()[-1].endswith("吨[1]。")
     # the exact refusal sentence the verifier recognises
     assert "文档中没有相关信息" in SYSTEM
     # passages are data: instructions inside them are not followed
