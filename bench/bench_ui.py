@@ -194,7 +194,7 @@ def bench_extractive(settings: Any, users: int, per_user: int, concurrency: int 
 
 
 def bench_local(settings: Any, users: int, per_user: int) -> bool:
-    from qa.answer.chain import retrieve_for
+    from qa.answer.candidates import retrieve_for
     from qa.answer.llm import llama_cpp_available, local_model_present
     from qa.api import ReportQA
 

@@ -1,5 +1,5 @@
-"""The read path as named steps: rewrite -> candidates -> scope -> draft -> verify and
-choose -> compose -> script.
+"""The read path as named steps: candidates (``candidates``: rewrite, retrieve,
+reword) -> scope -> draft -> verify and choose -> compose -> script.
 
 Every answer, from any backend, passes the same verification; a model that
 fails or times out falls back to the extractive answer, and the answer says so.
@@ -17,26 +17,19 @@ from typing import TYPE_CHECKING
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
+from qa.answer.candidates import coverage_of, find_candidates
 from qa.answer.compare import comparison_note
 from qa.answer.evidence import ANSWERS, Similarity, similarity
 from qa.answer.gate import (
     MIN_COVERAGE,
     gives_asked_figure,
     in_scope,
-    passage_texts,
     place_scope,
     topic_coverage,
     years_covered,
 )
 from qa.answer.prompt import build_messages, pack_passages
-from qa.answer.retrieve import (
-    expand_query,
-    expand_years,
-    fuse_passages,
-    hybrid_search,
-    per_year_questions,
-)
-from qa.answer.rewrite import standalone_question
+from qa.answer.retrieve import expand_query, expand_years, per_year_questions
 from qa.schema import Answer, Check, Filters, History, Passage
 from qa.settings import Settings
 from qa.text.script import is_traditional, normal_form, to_simplified, to_traditional
@@ -71,17 +64,6 @@ class _Run:
     helper: Callable[[], BaseChatModel] | None = None
     checks: list[Check] = field(default_factory=list)
     meaning: Similarity | None = None  # computed only when the wording alone is weak
-
-
-def retrieve_for(
-    qa: ReportQA, question: str, filters: Filters | None
-) -> tuple[list[Passage], list[Check]]:
-    """Top passages; a question over several years gets the best of each year in turn."""
-    passages = hybrid_search(qa.index, question, k=qa.settings.k, filters=filters)
-    parts = per_year_questions(normal_form(question))
-    if not parts or (filters and "year" in filters):
-        return passages, []
-    return passages, [Check("per_year_retrieval", "、".join(str(y) for y, _ in parts))]
 
 
 def run_chain(
@@ -119,94 +101,26 @@ def _start(
     started = time.perf_counter()
     settings = qa.settings if backend is None else qa.settings.replace(backend=backend)
     chosen = resolve_backend(settings)
-    standalone = standalone_question(question, history)
-    checks = [Check("rewritten", standalone)] if standalone != question else []
-    if checks and chosen != "extractive" and settings.condense:
-        standalone = _condensed(qa, chosen, question, history, standalone, checks)
-    norm = normal_form(standalone)
-    tokens = qa.index.tokenizer.tokens(norm.lower())
-    passages, more = retrieve_for(qa, standalone, filters)
-    if chosen != "extractive" and settings.reword and _weak_wording(qa, tokens, passages):
-        passages = _reworded(qa, chosen, standalone, filters, passages, checks)
-    # Gates and verification see the full budget; the local model is shown a smaller,
-    # focused prompt (``_draft``). Packing first to the local budget made the coverage
-    # gate refuse questions whose passages were only cut away for prompt size.
-    passages = pack_passages(passages, settings.context_tokens)
+    found = find_candidates(qa, question, history, filters, settings, chosen)
     label = backend_label(settings, chosen)
+    standalone = found.standalone
     return _Run(
         question=question,
         standalone=standalone,
-        norm=norm,
-        tokens=tokens,
+        norm=found.norm,
+        tokens=found.tokens,
         idf=qa.index.keyword.idf,
         settings=settings,
         chosen=chosen,
         label=label,
         started=started,
-        answer=Answer(text="", standalone_question=standalone, backend=label, passages=passages),
+        answer=Answer(
+            text="", standalone_question=standalone, backend=label, passages=found.passages
+        ),
         embeddings=qa.index.embeddings,
         reranker=qa.reranker(),
-        checks=checks + more,
+        checks=found.checks,
     )
-
-
-def _condensed(
-    qa: ReportQA, chosen: str, question: str, history: History, ruled: str, checks: list[Check]
-) -> str:
-    """The model's standalone question when it passes its check, else the rules' one."""
-    from qa.answer.condense import condense
-    from qa.answer.rewrite import base_question
-
-    base = base_question(history)
-    if base is None:
-        return ruled
-    try:
-        better = condense(qa.helper_model(chosen), base, question)
-    except Exception as exc:  # the rules' question stands; the answer step will say more
-        checks.append(Check("condense_failed", str(exc).splitlines()[0][:200] if str(exc) else ""))
-        return ruled
-    if not better or better == ruled:
-        return ruled
-    checks.append(Check("rewritten_by_model", better))
-    return better
-
-
-def _coverage(tokens: list[str], passages: list[Passage], idf: Mapping[str, float]) -> float:
-    """How much of the question's topic the passages, or their reports' titles, name;
-    a title says what all its passages are about (重庆, 2023年…)."""
-    titles = list(dict.fromkeys(normal_form(p.title) for p in passages))
-    return topic_coverage(tokens, passage_texts(passages) + titles, idf)
-
-
-def _weak_wording(qa: ReportQA, tokens: list[str], passages: list[Passage]) -> bool:
-    """The question's topic words are mostly missing from the passages found."""
-    return bool(passages) and _coverage(tokens, passages, qa.index.keyword.idf) < MIN_COVERAGE
-
-
-def _reworded(
-    qa: ReportQA,
-    chosen: str,
-    question: str,
-    filters: Filters | None,
-    passages: list[Passage],
-    checks: list[Check],
-) -> list[Passage]:
-    """The passages found with the question and with its wording in the reports' terms,
-    fused; the first ones when the model gives no usable wording."""
-    from qa.answer.reword import reword
-
-    try:
-        wording = reword(qa.helper_model(chosen), question)
-    except Exception as exc:  # the question's own passages stand
-        checks.append(Check("reword_failed", str(exc).splitlines()[0][:200] if str(exc) else ""))
-        return passages
-    if wording is None:
-        return passages
-    checks.append(Check("reworded", wording))
-    settings = qa.settings
-    fetch = max(settings.fetch_k, settings.k)
-    lists = [hybrid_search(qa.index, q, k=fetch, filters=filters) for q in (question, wording)]
-    return fuse_passages(lists, settings.rrf_k)[: settings.k]
 
 
 def _scope(run: _Run, passages: list[Passage]) -> list[Passage] | Check:
@@ -220,7 +134,7 @@ def _scope(run: _Run, passages: list[Passage]) -> list[Passage] | Check:
         return Check("year_not_covered", f"报告中没有 {years} 年的内容")
     if not passages:
         return Check("retrieval_weak", "没有检索到段落")
-    coverage = _coverage(run.tokens, passages, run.idf)
+    coverage = coverage_of(run.tokens, passages, run.idf)
     if coverage < MIN_COVERAGE:
         # The question's words are not the reports': ask whether its meaning is. (Adding
         # the dense-only top 5 here found 4 more of the 39 dev paraphrase answers but
@@ -335,13 +249,37 @@ def _near_miss(run: _Run, verified: Verified, passages: list[Passage]) -> Answer
     base.refused = True
     if verified.supported_sentences and verified.cited:
         base.citations = list(verified.cited)
-        # In a refusal, as in its "相关内容" list, [n] is the n-th passage shown.
-        given = _renumber(verified.text, verified.cited, passages)
+        # In a refusal, as in its "相关内容" list, [n] is the n-th passage shown. What
+        # the reports give is said in their words, not in the model's restatement.
+        said = _in_source_words(verified) if _model_wrote(run) else verified.text
+        given = _renumber(said, verified.cited, passages)
         base.text = refusal_text(passages, note=f"报告给出的是：{given}")
     else:
         base.citations = []
         base.text = refusal_text(passages)
     return _finish(run)
+
+
+def _model_wrote(run: _Run) -> bool:
+    """The answer is the model's own writing, not source sentences."""
+    return run.helper is not None and "抽取式" not in run.answer.backend
+
+
+def _in_source_words(verified: Verified) -> str:
+    """Each supported sentence as the words of its passage that hold its figure
+    (``judge.evidence``), with its markers.
+
+    Example: "2024年重庆汽车总产量达到95.3万辆[1]。" citing "…新能源汽车产量达到95.3万辆,…"
+    -> "…新能源汽车产量达到95.3万辆[1]。".
+    """
+    from qa.answer.judge import evidence
+    from qa.answer.markers import MARKER
+
+    pieces = [
+        evidence(s, verified.cited) + "".join(MARKER.findall(s))
+        for s in verified.supported_sentences
+    ]
+    return "；".join(pieces) + "。"
 
 
 def _renumber(text: str, cited: list[Passage], passages: list[Passage]) -> str:
@@ -395,16 +333,17 @@ MAX_JUDGED = 3
 
 def _off_the_question(run: _Run, verified: Verified) -> bool:
     """The model, as a judge, says none of the answer's sentences answers the question
-    asked (each is judged alone: a right figure beside a neighbouring one still counts)."""
-    from qa.answer.judge import answers_question
-    from qa.answer.markers import strip_markers
+    asked (each is judged alone, by the passage words that hold its figure: a right
+    figure beside a neighbouring one still counts)."""
+    from qa.answer.judge import answers_question, evidence
 
     if run.helper is None or not run.settings.judge or run.answer.backend.startswith("抽取式"):
         return False
     verdicts = []
     for sentence in verified.supported_sentences[:MAX_JUDGED]:
         try:
-            verdict = answers_question(run.helper(), run.standalone, strip_markers(sentence))
+            shown = evidence(sentence, verified.cited)
+            verdict = answers_question(run.helper(), run.standalone, shown)
         except Exception as exc:  # a judge that fails leaves the verified answer as it is
             detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
             run.checks.append(Check("judge_failed", detail))
@@ -419,9 +358,17 @@ def _off_the_question(run: _Run, verified: Verified) -> bool:
 
 
 def _gives_figure(run: _Run, verified: Verified) -> bool:
+    """Some sentence gives a figure in the asked unit and aspect, on the asked topic.
+    A model's sentence is read in its passage's words: it may restate the question
+    around a neighbouring figure ("全年一共运送了600万人次" from 日最高客运量)."""
+    from qa.answer.judge import evidence
+
     on_topic = run.meaning is not None and run.meaning.best >= ANSWERS
+    sentences = verified.supported_sentences
+    if _model_wrote(run):
+        sentences = [evidence(s, verified.cited) for s in sentences]
     return not verified.refused and gives_asked_figure(
-        run.norm, run.tokens, verified.supported_sentences, run.idf, on_topic
+        run.norm, run.tokens, sentences, run.idf, on_topic
     )
 
 

@@ -16,9 +16,17 @@ misses into refusals.
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
+
+from qa.answer.markers import MARKER, marker_numbers, strip_markers
+from qa.text.numbers import equivalent, extract_figures
+from qa.text.script import normal_form
+
+if TYPE_CHECKING:
+    from qa.schema import Passage
 
 YES, NO = "回答了", "没有回答"
 SCHEMA: dict[str, Any] = {
@@ -34,7 +42,42 @@ SYSTEM = (
     "例3：问题：城里最困难的家庭每月能领多少低保？句子：城市低保标准提高到每人每月717元。"
     "判断：回答了（说法不同但是同一件事）。只输出JSON。"
 )
-MAX_ANSWER_CHARS = 120
+MAX_ANSWER_CHARS = 160
+
+
+_CLAUSE_END = re.compile(r"[，,。；;！!？?]")
+_LEAD = 60  # characters of a source sentence shown before the figure it gives
+
+
+def evidence(sentence: str, cited: list[Passage]) -> str:
+    """What the judge reads for one answer sentence: the words of the passage it cites
+    that hold its figure, up to the end of that clause, not the model's own words.
+
+    A model answering in the user's words restates the question around a neighbouring
+    figure ("2024年重庆汽车总产量达到95.3万辆" from "新能源汽车产量达到95.3万辆"); judged
+    on its own words, it always answers. A sentence with no figure found in its
+    passages is judged as written.
+
+    Example: ``evidence("汽车总产量达到95.3万辆[1]。", [p])`` with ``p`` holding
+    "…开工建设,新能源汽车产量达到95.3万辆,增长..." -> ``"…开工建设,新能源汽车产量达到95.3万辆"``.
+    """
+    from qa.answer.verify import supporting_sentences
+
+    plain = normal_form(strip_markers(sentence))
+    figures = extract_figures(plain)
+    numbers = [n for m in MARKER.finditer(sentence) for n in marker_numbers(m.group())]
+    sources = [cited[n - 1] for n in numbers if 0 < n <= len(cited)] or cited
+    for passage in sources if figures else []:
+        for source in supporting_sentences(sentence, passage):
+            norm = normal_form(source)
+            hits = [g for g in extract_figures(norm) if any(equivalent(f, g) for f in figures)]
+            if hits:
+                end = _CLAUSE_END.search(norm, hits[-1].span[1])
+                stop = end.start() if end else len(norm)
+                # From some words before the first figure to the end of the last one's clause.
+                start = max(0, min(hits[0].span[0] - _LEAD, stop - MAX_ANSWER_CHARS))
+                return norm[start:stop]
+    return plain
 
 
 def messages(question: str, answer: str) -> list[dict[str, str]]:

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-import qa.answer.chain
+import qa.answer.candidates
 from qa.answer.prompt import SYSTEM
 from qa.answer.refusal import REFUSAL
 from qa.answer.verify import parse_citations, strip_markers
@@ -116,7 +116,7 @@ class ExplodingModel:
 @pytest.fixture
 def retrieval(monkeypatch: pytest.MonkeyPatch) -> FakeRetrieval:
     fake = FakeRetrieval(list(CORPUS))
-    monkeypatch.setattr(qa.answer.chain, "hybrid_search", fake)
+    monkeypatch.setattr(qa.answer.candidates, "hybrid_search", fake)
     return fake
 
 
@@ -325,7 +325,7 @@ def test_slow_retrieval_does_not_count_against_the_model(
         time.sleep(0.6)  # longer than the model's whole timeout
         return retrieval(*args, **kwargs)
 
-    monkeypatch.setattr(qa.answer.chain, "hybrid_search", slow)
+    monkeypatch.setattr(qa.answer.candidates, "hybrid_search", slow)
     a = qa_obj.ask("2023年重庆地区生产总值是多少？", backend="local")
     assert "backend_fallback" not in names(a)
     assert a.text == draft and a.backend.startswith("本地模型")
@@ -725,7 +725,7 @@ def test_a_question_in_everyday_words_is_searched_in_the_reports_words_too(
     make_qa: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     search = ByQuestion([])
-    monkeypatch.setattr(qa.answer.chain, "hybrid_search", search)
+    monkeypatch.setattr(qa.answer.candidates, "hybrid_search", search)
     question = "2023年重庆全年生产总值是多少亿元？"
     model = Routed(
         responses=["2023年重庆地区生产总值达到30145.79亿元[1]。"],
@@ -747,7 +747,7 @@ def test_rewording_that_fails_or_changes_the_year_leaves_the_first_passages(
     make_qa: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     search = ByQuestion([])
-    monkeypatch.setattr(qa.answer.chain, "hybrid_search", search)
+    monkeypatch.setattr(qa.answer.candidates, "hybrid_search", search)
     question = "2023年重庆全年生产总值是多少亿元？"
     down = Routed(responses=["文档中没有相关信息。"])  # the rewording call fails
     a = make_qa(down, reword=True).ask(question, backend="local")

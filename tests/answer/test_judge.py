@@ -54,3 +54,21 @@ def test_a_local_model_is_constrained_by_the_schema() -> None:
 def test_a_chat_model_without_a_grammar_still_gives_a_verdict_or_none() -> None:
     assert answers_question(FakeListChatModel(responses=['{"判断": "回答了"}']), "q", "a") is True
     assert answers_question(FakeListChatModel(responses=["我认为回答了"]), "q", "a") is None
+
+
+def test_the_judge_reads_the_passage_words_that_hold_the_answers_figure() -> None:
+    from qa.answer.judge import evidence
+    from qa.schema import Passage
+
+    text = "高速公路建设提速,新能源汽车产量达到95.3万辆,汽车产业增加值增长26.7%。川渝合作加深。"
+    cited = [Passage(doc="a.txt", title="T", year=2024, section="", text=text, score=1.0)]
+    # The model's restatement names the asked indicator; its passage names another.
+    said = "2024年重庆汽车总产量达到95.3万辆[1]。"
+    assert evidence(said, cited) == "高速公路建设提速,新能源汽车产量达到95.3万辆"
+    # Two figures: up to the end of the last one's clause.
+    both = "新能源汽车产量95.3万辆，汽车产业增加值增长26.7%[1]。"
+    assert evidence(both, cited).endswith("汽车产业增加值增长26.7%")
+    # A sentence whose figure no passage holds, or with none, is judged as written.
+    assert (
+        evidence("涪陵工业园区升格为国家级经开区[1]。", cited) == "涪陵工业园区升格为国家级经开区。"
+    )

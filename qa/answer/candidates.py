@@ -1,0 +1,131 @@
+"""The first step of the read path: which question is asked, and the passages that may
+answer it.
+
+A follow-up is made standalone (rules, or the model when ``condense`` is on), the
+question is searched (each asked year in turn), and, with a model at hand, a
+question whose words the passages found mostly lack is searched again in the
+reports' own wording (``reword``), the two rankings fused. The passages are packed
+to the context budget. Every change of question or passages records a ``Check``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from qa.answer.gate import MIN_COVERAGE, passage_texts, topic_coverage
+from qa.answer.prompt import pack_passages
+from qa.answer.retrieve import fuse_passages, hybrid_search, per_year_questions
+from qa.answer.rewrite import standalone_question
+from qa.schema import Check, Filters, History, Passage
+from qa.settings import Settings
+from qa.text.script import normal_form
+
+if TYPE_CHECKING:
+    from qa.api import ReportQA
+
+
+@dataclass
+class Candidates:
+    standalone: str  # the question answered, shown to the user
+    norm: str  # its normal form
+    tokens: list[str]
+    passages: list[Passage]
+    checks: list[Check]
+
+
+def find_candidates(
+    qa: ReportQA,
+    question: str,
+    history: History,
+    filters: Filters | None,
+    settings: Settings,
+    chosen: str,
+) -> Candidates:
+    """The standalone question and its passages, packed to ``settings.context_tokens``."""
+    standalone = standalone_question(question, history)
+    checks = [Check("rewritten", standalone)] if standalone != question else []
+    if checks and chosen != "extractive" and settings.condense:
+        standalone = _condensed(qa, chosen, question, history, standalone, checks)
+    norm = normal_form(standalone)
+    tokens = qa.index.tokenizer.tokens(norm.lower())
+    passages, more = retrieve_for(qa, standalone, filters)
+    checks += more
+    weak = bool(passages) and coverage_of(tokens, passages, qa.index.keyword.idf) < MIN_COVERAGE
+    if chosen != "extractive" and settings.reword and weak:
+        passages = _reworded(qa, chosen, standalone, filters, passages, checks)
+    # Gates and verification see the full budget; the local model is shown a smaller,
+    # focused prompt (``chain._draft``). Packing first to the local budget made the
+    # coverage gate refuse questions whose passages were only cut away for prompt size.
+    passages = pack_passages(passages, settings.context_tokens)
+    return Candidates(standalone, norm, tokens, passages, checks)
+
+
+def retrieve_for(
+    qa: ReportQA, question: str, filters: Filters | None
+) -> tuple[list[Passage], list[Check]]:
+    """Top passages; a question over several years gets the best of each year in turn."""
+    passages = hybrid_search(qa.index, question, k=qa.settings.k, filters=filters)
+    parts = per_year_questions(normal_form(question))
+    if not parts or (filters and "year" in filters):
+        return passages, []
+    return passages, [Check("per_year_retrieval", "、".join(str(y) for y, _ in parts))]
+
+
+def coverage_of(tokens: list[str], passages: list[Passage], idf: Mapping[str, float]) -> float:
+    """How much of the question's topic the passages, or their reports' titles, name;
+    a title says what all its passages are about (重庆, 2023年…)."""
+    titles = list(dict.fromkeys(normal_form(p.title) for p in passages))
+    return topic_coverage(tokens, passage_texts(passages) + titles, idf)
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+def _condensed(
+    qa: ReportQA, chosen: str, question: str, history: History, ruled: str, checks: list[Check]
+) -> str:
+    """The model's standalone question when it passes its check, else the rules' one."""
+    from qa.answer.condense import condense
+    from qa.answer.rewrite import base_question
+
+    base = base_question(history)
+    if base is None:
+        return ruled
+    try:
+        better = condense(qa.helper_model(chosen), base, question)
+    except Exception as exc:  # the rules' question stands; the answer step will say more
+        checks.append(Check("condense_failed", _first_line(exc)))
+        return ruled
+    if not better or better == ruled:
+        return ruled
+    checks.append(Check("rewritten_by_model", better))
+    return better
+
+
+def _reworded(
+    qa: ReportQA,
+    chosen: str,
+    question: str,
+    filters: Filters | None,
+    passages: list[Passage],
+    checks: list[Check],
+) -> list[Passage]:
+    """The passages found with the question and with its wording in the reports' terms,
+    fused; the first ones when the model gives no usable wording."""
+    from qa.answer.reword import reword
+
+    try:
+        wording = reword(qa.helper_model(chosen), question)
+    except Exception as exc:  # the question's own passages stand
+        checks.append(Check("reword_failed", _first_line(exc)))
+        return passages
+    if wording is None:
+        return passages
+    checks.append(Check("reworded", wording))
+    settings = qa.settings
+    fetch = max(settings.fetch_k, settings.k)
+    lists = [hybrid_search(qa.index, q, k=fetch, filters=filters) for q in (question, wording)]
+    return fuse_passages(lists, settings.rrf_k)[: settings.k]
