@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.text.numbers import Figure, extract_figures
+from qa.text.numbers import Figure, equivalent, extract_figures
 
 # A movement from the previous value. "提高到717元", "增长至", "下降为" give the new
 # level instead, so the word must not be followed by 到/至/为.
@@ -46,16 +46,26 @@ def clause_before(text: str, start: int) -> str:
     return text[ends[-1] if ends else 0 : start]
 
 
-def figure_aspects(text: str) -> list[tuple[Figure, Aspect]]:
-    """Each figure of ``text`` (normal form) with what it measures.
+def _aspect(clause: str) -> Aspect:
+    return Aspect(bool(_CHANGE.search(clause)), bool(_PER_DAY.search(clause)))
+
+
+def figure_aspects(text: str, source: str = "") -> list[tuple[Figure, Aspect]]:
+    """Each figure of ``text`` (normal form) with what it measures; read in ``source``
+    (the passage words a model's sentence restates) where the same figure is there.
 
     Example: ``figure_aspects("达到30145.79亿元、增长6.1%")`` -> 30145.79亿元 a level,
     6.1% a change; ``"提高到每人每月717元"`` -> a level; ``"日均客运量400万人次"`` -> per day.
+    ``figure_aspects("全年运送600万人次", source="日最高客运量突破600万人次")`` -> per day.
     """
+    held = extract_figures(source) if source else []
     out = []
     for fig in extract_figures(text):
-        clause = clause_before(text, fig.span[0])
-        out.append((fig, Aspect(bool(_CHANGE.search(clause)), bool(_PER_DAY.search(clause)))))
+        there = next((g for g in held if equivalent(fig, g)), None)
+        if there is not None:
+            out.append((fig, _aspect(clause_before(source, there.span[0]))))
+        else:
+            out.append((fig, _aspect(clause_before(text, fig.span[0]))))
     return out
 
 

@@ -365,10 +365,9 @@ def _gives_figure(run: _Run, verified: Verified) -> bool:
 
     on_topic = run.meaning is not None and run.meaning.best >= ANSWERS
     sentences = verified.supported_sentences
-    if _model_wrote(run):
-        sentences = [evidence(s, verified.cited) for s in sentences]
+    sources = [evidence(s, verified.cited) for s in sentences] if _model_wrote(run) else None
     return not verified.refused and gives_asked_figure(
-        run.norm, run.tokens, sentences, run.idf, on_topic
+        run.norm, run.tokens, sentences, run.idf, on_topic, sources
     )
 
 

@@ -201,9 +201,9 @@ def counts_noun(sentence: str, noun: str) -> bool:
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*年)")
 
 
-def _gives_some_figure(plain: str, asked: Aspect) -> bool:
+def _gives_some_figure(plain: str, asked: Aspect, source: str = "") -> bool:
     """A figure of the asked aspect, or a bare number where no figure is read."""
-    figures = figure_aspects(plain)
+    figures = figure_aspects(plain, source)
     if figures:
         return any(fits(asked, given) for _, given in figures)
     return _NUMBER.search(plain) is not None
@@ -215,10 +215,13 @@ def gives_asked_figure(
     sentences: Sequence[str],
     idf: Mapping[str, float] | None = None,
     on_topic: bool = False,
+    sources: Sequence[str] | None = None,
 ) -> bool:
     """Whether some answer sentence holds a figure in the asked unit and is itself about
     the asked topic (``on_topic``: already shown by meaning, not words). True when the
-    question asks for no unit.
+    question asks for no unit. ``sources`` are, sentence by sentence, the passage words
+    a model's sentence restates: its figures' aspect is read there, and its topic in
+    either ("全年一共运送了600万人次" restating "日最高客运量突破600万人次" is one day's).
 
     Example: asked "2023年旅游总收入是多少亿元", the sentence "地区生产总值30145.79亿元"
     has the unit but not the topic -> False; "外贸进出口实现正增长" has no 亿元 -> False.
@@ -229,21 +232,24 @@ def gives_asked_figure(
     """
     asked = asked_aspect(norm_question)
     unit = asked_unit(norm_question)
+    sources = list(sources) if sources is not None else [""] * len(sentences)
     if unit is None:
         # A table label or heading copied for a 多少 question names the indicator but
         # gives no figure (the 1.5B model's answer to the unanswerable 常住人口总数).
         return "多少" not in norm_question or any(
-            _gives_some_figure(normal_form(strip_markers(s)), asked) for s in sentences
+            _gives_some_figure(normal_form(strip_markers(s)), asked, src)
+            for s, src in zip(sentences, sources, strict=True)
         )
     noun = counted_noun(norm_question)
-    for sentence in sentences:
+    for sentence, source in zip(sentences, sources, strict=True):
         norm = normal_form(sentence)
         in_unit = any(
             same_unit(unit, f.scaled()[1]) and fits(asked, given)
-            for f, given in figure_aspects(norm)
+            for f, given in figure_aspects(norm, source)
         )
+        texts = [norm, source] if source else [norm]
         if (in_unit or (noun is not None and counts_noun(norm, noun))) and (
-            on_topic or topic_coverage(q_tokens, [norm], idf) >= MIN_SENTENCE_COVERAGE
+            on_topic or topic_coverage(q_tokens, texts, idf) >= MIN_SENTENCE_COVERAGE
         ):
             return True
     return False

@@ -84,3 +84,16 @@ def test_the_asked_figure_must_measure_what_is_asked(
     question: str, sentence: str, gives: bool
 ) -> None:
     assert gives_asked_figure(question, list(question), [sentence], on_topic=True) is gives
+
+
+def test_a_restated_figure_is_read_in_its_passage_words() -> None:
+    source = "轨道交通运营里程达到575公里、日最高客运量突破600万人次"
+    said = "2024年重庆轨道交通全年一共运送了600万人次"
+    assert aspects(said)[-1][1] == LEVEL  # the restatement dropped 日最高
+    assert [a for _, a in figure_aspects(said, source)] == [DAY]
+    q = "2024年重庆轨道交通全年一共运送了多少人次？"
+    assert not gives_asked_figure(q, list(q), [said], on_topic=True, sources=[source])
+    # Only the figures the sentence states count, not their neighbours in the passage.
+    asked = "2023年重庆新增的经营主体里，企业有多少户？"
+    fragment, held = "增长21.8%", "新增经营主体64.8万户、增长21.8%"
+    assert not gives_asked_figure(asked, list(asked), [fragment], on_topic=True, sources=[held])
