@@ -38,10 +38,15 @@ class Aspect:
 
 
 def clause_before(text: str, start: int) -> str:
-    """The clause that leads up to position ``start``.
+    """The clause that leads up to position ``start``; in a table row, the row so far
+    (its label names the indicator of every cell).
 
-    Example: ``clause_before("达到30145.79亿元、增长6.1%", 15)`` -> ``"增长"``.
+    Example: ``clause_before("达到30145.79亿元、增长6.1%", 15)`` -> ``"增长"``;
+    ``clause_before("投资增速(%)|2022年预计完成:0.7", 18)`` -> the whole row before 0.7.
     """
+    line_start = text.rfind("\n", 0, start) + 1
+    if re.search(r"[|｜]", text[line_start:start]):
+        return text[line_start:start]
     ends = [m.end() for m in _CLAUSE_END.finditer(text, 0, start)]
     return text[ends[-1] if ends else 0 : start]
 
@@ -69,21 +74,35 @@ def figure_aspects(text: str, source: str = "") -> list[tuple[Figure, Aspect]]:
     return out
 
 
-def asked_aspect(norm_question: str) -> Aspect:
+_ASKING = re.compile(r"多少|几|百分之|比例|比重|多大|多高|多长|哪")
+_PART_END = re.compile(r"[？?，,；;]")
+
+
+def asked_aspect(norm_question: str) -> Aspect | None:
     """What the question asks: a change when it says so (增长多少, 比上年提高了多少,
-    涨了多少), one day's figure when it names days.
+    涨了多少), one day's figure when it names days. None when its parts ask both a
+    level and a change ("新增经营主体多少户？增长了多少？"), or when it names two years
+    (a difference the chain computes from two levels).
 
     Example: ``asked_aspect("2023年gdp增长多少")`` -> change; ``"城市低保标准提高到多少"``
     -> a level; ``"轨道交通全年运送了多少人次"`` -> a level over the year.
     """
+    if len(set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?=年)", norm_question))) > 1:
+        return None
+    parts = [p for p in _PART_END.split(norm_question) if _ASKING.search(p)]
+    changes = {bool(_CHANGE.search(p)) for p in parts} or {bool(_CHANGE.search(norm_question))}
+    if len(changes) > 1:
+        return None
     per_day = bool(_PER_DAY.search(norm_question) or re.search(r"[一每]天|日", norm_question))
-    return Aspect(bool(_CHANGE.search(norm_question)), per_day)
+    return Aspect(changes.pop(), per_day)
 
 
-def fits(asked: Aspect, given: Aspect) -> bool:
+def fits(asked: Aspect | None, given: Aspect) -> bool:
     """A figure answers when it is a change exactly if a change is asked, and counts
-    one day only if days are asked.
+    one day only if days are asked; anything fits a question asking both.
 
     Example: asked a level of the year, given a change -> False; given one day's -> False.
     """
+    if asked is None:
+        return True
     return asked.change == given.change and (asked.per_day or not given.per_day)

@@ -336,13 +336,16 @@ def _off_the_question(run: _Run, verified: Verified) -> bool:
     asked (each is judged alone, by the passage words that hold its figure: a right
     figure beside a neighbouring one still counts)."""
     from qa.answer.judge import answers_question, evidence
+    from qa.answer.markers import strip_markers
 
     if run.helper is None or not run.settings.judge or run.answer.backend.startswith("抽取式"):
         return False
     verdicts = []
     for sentence in verified.supported_sentences[:MAX_JUDGED]:
         try:
-            shown = evidence(sentence, verified.cited)
+            # Source sentences are judged whole; a model's, by the words it restates.
+            wrote = _model_wrote(run)
+            shown = evidence(sentence, verified.cited) if wrote else strip_markers(sentence)
             verdict = answers_question(run.helper(), run.standalone, shown)
         except Exception as exc:  # a judge that fails leaves the verified answer as it is
             detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__

@@ -201,7 +201,7 @@ def counts_noun(sentence: str, noun: str) -> bool:
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*年)")
 
 
-def _gives_some_figure(plain: str, asked: Aspect, source: str = "") -> bool:
+def _gives_some_figure(plain: str, asked: Aspect | None, source: str = "") -> bool:
     """A figure of the asked aspect, or a bare number where no figure is read."""
     figures = figure_aspects(plain, source)
     if figures:

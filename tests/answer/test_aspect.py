@@ -97,3 +97,17 @@ def test_a_restated_figure_is_read_in_its_passage_words() -> None:
     asked = "2023年重庆新增的经营主体里，企业有多少户？"
     fragment, held = "增长21.8%", "新增经营主体64.8万户、增长21.8%"
     assert not gives_asked_figure(asked, list(asked), [fragment], on_topic=True, sources=[held])
+
+
+def test_a_table_cell_is_read_with_its_rows_label() -> None:
+    row = "固定资产投资增速(%)|2022年预期目标:6左右|2022年预计完成:0.7"
+    assert [a for _, a in figure_aspects(row)] == [CHANGE, CHANGE]
+    q = "2022年重庆固定资产投资增速预计完成多少？"
+    assert gives_asked_figure(q, list(q), [row], on_topic=True)
+
+
+def test_a_question_asking_a_level_and_a_change_or_two_years_constrains_neither() -> None:
+    assert asked_aspect("2023年重庆新增经营主体多少户？增长了多少？") is None
+    assert asked_aspect("重庆新能源汽车产量2024年比2023年多了多少？") is None
+    q = "2023年重庆新增经营主体多少户？增长了多少？"
+    assert gives_asked_figure(q, list(q), ["新增经营主体64.8万户、增长21.8%"], on_topic=True)
