@@ -48,7 +48,12 @@ def clause_before(text: str, start: int) -> str:
     if re.search(r"[|｜]", text[line_start:start]):
         return text[line_start:start]
     ends = [m.end() for m in _CLAUSE_END.finditer(text, 0, start)]
-    return text[ends[-1] if ends else 0 : start]
+    clause = text[ends[-1] if ends else 0 : start]
+    # A spelled table row, "固定资产投资增速：2022年预期目标6%左右，2022年预计完成0.7%":
+    # its label, before the first colon of the sentence, names every figure after it.
+    sentence = text[max(text.rfind(c, 0, start) for c in "。；;\n") + 1 : start]
+    label = re.match(r"[^，,：:]+[：:]", sentence)
+    return label.group() + clause if label and not clause.startswith(label.group()) else clause
 
 
 def _aspect(clause: str) -> Aspect:

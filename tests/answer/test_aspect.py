@@ -102,6 +102,9 @@ def test_a_restated_figure_is_read_in_its_passage_words() -> None:
 def test_a_table_cell_is_read_with_its_rows_label() -> None:
     row = "固定资产投资增速(%)|2022年预期目标:6左右|2022年预计完成:0.7"
     assert [a for _, a in figure_aspects(row)] == [CHANGE, CHANGE]
+    spelled = "固定资产投资增速：2022年预期目标6%左右，2022年预计完成0.7%"
+    assert [a for _, a in figure_aspects(spelled)] == [CHANGE, CHANGE]
+    assert [a for _, a in figure_aspects("常住人口城镇化率：2022年预计完成70%")] == [LEVEL]
     q = "2022年重庆固定资产投资增速预计完成多少？"
     assert gives_asked_figure(q, list(q), [row], on_topic=True)
 
