@@ -80,7 +80,8 @@ def coverage_of(tokens: list[str], passages: list[Passage], idf: Mapping[str, fl
     return topic_coverage(tokens, passage_texts(passages) + titles, idf)
 
 
-def _first_line(exc: Exception) -> str:
+def first_line(exc: Exception) -> str:
+    """An error's first line, short enough for a check's detail."""
     return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
@@ -97,7 +98,7 @@ def _condensed(
     try:
         better = condense(qa.helper_model(chosen), base, question)
     except Exception as exc:  # the rules' question stands; the answer step will say more
-        checks.append(Check("condense_failed", _first_line(exc)))
+        checks.append(Check("condense_failed", first_line(exc)))
         return ruled
     if not better or better == ruled:
         return ruled
@@ -120,7 +121,7 @@ def _reworded(
     try:
         wording = reword(qa.helper_model(chosen), question)
     except Exception as exc:  # the question's own passages stand
-        checks.append(Check("reword_failed", _first_line(exc)))
+        checks.append(Check("reword_failed", first_line(exc)))
         return passages
     if wording is None:
         return passages

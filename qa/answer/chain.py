@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
-from qa.answer.candidates import coverage_of, find_candidates
+from qa.answer.candidates import coverage_of, find_candidates, first_line
 from qa.answer.compare import comparison_note
 from qa.answer.evidence import ANSWERS, Similarity, similarity
 from qa.answer.gate import (
@@ -200,7 +200,7 @@ def _draft(
             if time.perf_counter() - drafting > settings.llm_timeout:
                 raise TimeoutError(f"模型超过 {settings.llm_timeout:.0f} 秒未完成")
     except Exception as exc:
-        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        reason = first_line(exc)
         if settings.openai_api_key:
             # A server may echo the key in its error; it must not reach the answer.
             reason = reason.replace(settings.openai_api_key, "***")
@@ -337,6 +337,7 @@ def _off_the_question(run: _Run, verified: Verified) -> bool:
     figure beside a neighbouring one still counts)."""
     from qa.answer.judge import answers_question, evidence
     from qa.answer.markers import strip_markers
+    from qa.text.respective import focused
 
     if run.helper is None or not run.settings.judge or run.answer.backend.startswith("抽取式"):
         return False
@@ -345,11 +346,12 @@ def _off_the_question(run: _Run, verified: Verified) -> bool:
         try:
             # Source sentences are judged whole; a model's, by the words it restates.
             wrote = _model_wrote(run)
-            shown = evidence(sentence, verified.cited) if wrote else strip_markers(sentence)
+            shown = evidence(sentence, verified.cited) if wrote else normal_form(sentence)
+            # Of figures given respectively (分别), the judge reads the asked item's.
+            shown = focused(strip_markers(shown), run.norm)
             verdict = answers_question(run.helper(), run.standalone, shown)
         except Exception as exc:  # a judge that fails leaves the verified answer as it is
-            detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-            run.checks.append(Check("judge_failed", detail))
+            run.checks.append(Check("judge_failed", first_line(exc)))
             return False
         if verdict is not False:
             return False

@@ -10,6 +10,8 @@ Pure functions over the draft text and the retrieved passages. Rules, in order:
    (``citation_corrected``). A figure found in no passage removes its sentence
    (``unsupported_number``). A figure the question itself contains needs only to occur
    in *some* passage; bare years are never figures.
+   A figure a passage gives "respectively" (分别) to another item than the one the
+   sentence names removes its sentence (``misaligned_figure``; ``qa.text.respective``).
 3. The model saying the passages lack the answer (``没有相关信息``, ``未提及`` …) in its
    first sentence, or with nothing else supported, refuses (``model_refused``).
 4. Injection and boilerplate rule: a sentence that looks like instructions
@@ -215,6 +217,27 @@ def _check_figures(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -
     item.markers, item.rewrite = new, True
 
 
+def _check_pairs(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
+    """A figure a passage gives "respectively" (分别) must go with the item it is given to:
+    "交通运输仓储和邮政业营业收入增长11.7%" from "租赁和商务服务业、交通运输仓储和邮政业营业收入
+    分别增长11.7%、8.6%" has every figure in its passage and is still wrong."""
+    from qa.text.respective import misaligned
+
+    cited = list(dict.fromkeys(item.markers))
+    for f in item.figures:
+        if any(equivalent(f, q) for q in ctx.question):
+            continue
+        holders = [k for k in cited if ctx.holds(f, k)]
+        wrong = [misaligned(norm, f, ctx.norms[k - 1], ctx.asked) for k in holders]
+        if holders and all(wrong):
+            item.keep = False
+            owner = wrong[0].item if wrong[0] else ""
+            checks.append(
+                Check("misaligned_figure", f"段落中{f.raw}是{owner}的数字，删去：{item.sentence}")
+            )
+            return
+
+
 def _check_wording(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
     cited = list(dict.fromkeys(item.markers))
     every = range(1, len(ctx.norms) + 1)
@@ -321,6 +344,8 @@ def _read_items(
         if _REFUSED.search(norm):
             refusal_at.append(len(items))
         _check_figures(item, norm, ctx, checks)
+        if item.keep and item.figures:
+            _check_pairs(item, norm, ctx, checks)
         if item.keep and looks_like_instruction(norm):
             item.keep = False
             checks.append(Check("injection_removed", f"删去疑似指令文本：{sentence}"))

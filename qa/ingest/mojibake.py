@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-import os
 import re
 from collections import Counter
 from functools import lru_cache
 
+from qa.text.lexicon import lexicon
 from qa.text.script import is_traditional, to_simplified, to_traditional
 
 # ---------------------------------------------------------------------------
@@ -44,22 +43,6 @@ def is_mojibake_char(ch: str) -> bool:
     return _MOJIBAKE.match(ch) is not None
 
 
-@lru_cache(maxsize=1)
-def _lexicon() -> tuple[dict[str, str], dict[str, float]]:
-    """jieba's words -> frequency, and log10 of how many words use each character.
-
-    The word count is a cheap stand-in for character frequency (0.4 s to load):
-    real report characters sit in hundreds of words, misaligned pairs in few.
-    """
-    import jieba
-
-    with open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8") as fh:
-        fields = fh.read().split()  # "word freq tag" per line
-    words = dict(zip(fields[0::3], fields[1::3], strict=True))
-    uses = Counter("".join(fields[0::3]))
-    return words, {ch: math.log10(n + 1) for ch, n in uses.items()}
-
-
 _simplified_char = lru_cache(maxsize=4096)(to_simplified)
 
 
@@ -69,7 +52,7 @@ def _char_score(ch: str) -> float:
         return -1.0
     if ch == "?" or is_mojibake_char(ch):
         return -3.0
-    return _lexicon()[1].get(_simplified_char(ch), 0.0) - 2.0 if _CJK.match(ch) else 0.5
+    return lexicon()[1].get(_simplified_char(ch), 0.0) - 2.0 if _CJK.match(ch) else 0.5
 
 
 def _plausibility(tokens: list[_Token]) -> float:
@@ -146,7 +129,7 @@ def _guess_lost(lost: tuple[int, int], left: str, right: str) -> str:
 
     Example: lead byte 0xC6 after ``突`` -> ``破`` (突破 beats 突起 tenfold).
     """
-    words = _lexicon()[0]
+    words = lexicon()[0]
     lead, trail = lost
     if (lead < 0) == (trail < 0):
         return ""

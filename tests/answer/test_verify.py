@@ -386,3 +386,19 @@ def test_a_clause_mark_before_a_marker_goes() -> None:
 
     p = Passage(doc="a.txt", title="t", year=2023, section="", text="增长6.1%。", score=1.0)
     assert verify_answer("地区生产总值增长6.1%，[1]。", [p]).text == "地区生产总值增长6.1%[1]。"
+
+
+def test_a_figure_given_respectively_to_another_item_is_removed() -> None:
+    services = passage(
+        "租赁和商务服务业、交通运输仓储和邮政业营业收入分别增长11.7%、8.6%。", year=2024
+    )
+    asked = "2024年交通运输仓储和邮政业增长了多少？"
+    wrong = verify_answer("2024年交通运输仓储和邮政业营业收入增长11.7%[1]。", [services], asked)
+    assert wrong.refused
+    assert [c.name for c in wrong.checks] == ["misaligned_figure", "nothing_supported"]
+    assert "租赁和商务服务业" in wrong.checks[0].detail
+    right = verify_answer("2024年交通运输仓储和邮政业营业收入增长8.6%[1]。", [services], asked)
+    assert not right.refused and "8.6%" in right.text
+    # The passage's own sentence, both pairs kept, stands.
+    whole = verify_answer(services.text.rstrip("。") + "[1]。", [services], asked)
+    assert not whole.refused

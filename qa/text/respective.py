@@ -1,0 +1,177 @@
+"""Figures given "respectively" (分别): which figure belongs to which item.
+
+"租赁和商务服务业、交通运输仓储和邮政业营业收入分别增长11.7%、8.6%" gives 11.7% to
+租赁和商务服务业 and 8.6% to 交通运输仓储和邮政业. Both figures are in the passage, so a
+sentence that gives 11.7% to 交通运输仓储和邮政业 passes every figure check; reading the
+pairs catches it. Items are split on 、, then on 和/与/及, and kept only when their count
+is the figures' count. A compressed pair of words (存贷款 = 存款 + 贷款, 进出口, 中小学)
+is opened with jieba's dictionary: the three characters are a word, and so are the
+first and the second character each with the third (the last such word, the head).
+
+Pure functions over normal forms (``qa.text.script.normal_form``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.text.numbers import Figure, equivalent, extract_figures
+from qa.text.wording import char_bigrams
+
+_RESPECTIVELY = re.compile(r"分\s*别")  # a PDF line may break inside it
+# Where a list of items starts and a list of figures ends. 、 and 和 join items.
+_BOUND = re.compile(r"[，,。；;：:！!？?（）()]")
+_JOIN = re.compile(r"和|与|及")
+# Share of an item's own bigrams (those no other item of its group has) that a text
+# must hold to name that item.
+NAMES = 0.5
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One item of a 分别 group with its figure.
+
+    ``verb`` is what stands between 分别 and the first figure (增长, 提高至每人每月);
+    ``items`` is the whole group; ``span`` is the group's (start, end) in its text.
+    """
+
+    item: str
+    figure: Figure
+    verb: str
+    items: tuple[str, ...]
+    span: tuple[int, int]
+
+    def said(self) -> str:
+        """Example: the second pair above -> "交通运输仓储和邮政业营业收入增长8.6%"."""
+        return f"{self.item}{self.verb}{self.figure.raw}"
+
+
+def respective_pairs(norm: str) -> list[Pair]:
+    """Every item given a figure by a 分别 in ``norm``, in order.
+
+    Example: ``[(p.item, p.figure.raw) for p in respective_pairs("本外币存贷款余额分别增长8%、6.7%")]``
+    -> ``[("本外币存款余额", "8%"), ("本外币贷款余额", "6.7%")]``.
+    """
+    out: list[Pair] = []
+    for m in _RESPECTIVELY.finditer(norm):
+        before = [b.end() for b in _BOUND.finditer(norm, 0, m.start())]
+        start = before[-1] if before else 0
+        after = _BOUND.search(norm, m.end())
+        end = after.start() if after else len(norm)
+        figures = extract_figures(norm[m.end() : end])
+        items = _items(norm[start : m.start()], len(figures)) if len(figures) > 1 else None
+        if not items:
+            continue
+        verb = re.sub(r"\s", "", norm[m.end() : m.end() + figures[0].span[0]])
+        group = tuple(items)
+        out.extend(
+            Pair(i, f, verb, group, (start, end)) for i, f in zip(items, figures, strict=True)
+        )
+    return out
+
+
+def _items(text: str, n: int) -> list[str] | None:
+    text = re.sub(r"\s", "", text)
+    parts = text.split("、")
+    if len(parts) < n:
+        parts = [p for part in parts for p in _JOIN.split(part)]
+    if len(parts) == 1 and n == 2:
+        parts = _opened(text) or parts
+    if len(parts) != n or not all(parts):
+        return None
+    return parts
+
+
+def _compressed(text: str) -> list[int]:
+    """Where compressed pairs of words start: 存贷款 in "本外币存贷款余额" at 3 (and 本外币 at 0)."""
+    from qa.text.lexicon import lexicon
+
+    words = lexicon()[0]
+    return [
+        i
+        for i in range(len(text) - 2)
+        if text[i : i + 3] in words
+        and text[i] + text[i + 2] in words
+        and text[i + 1] + text[i + 2] in words
+    ]
+
+
+def _opened(item: str) -> list[str] | None:
+    """ "本外币存贷款余额" -> ["本外币存款余额", "本外币贷款余额"], or None."""
+    at = _compressed(item)
+    if not at:
+        return None
+    # The last one: the head of a compound comes last (本外币存贷款余额 opens 存贷款).
+    i = at[-1]
+    head, tail = item[:i], item[i + 3 :]
+    return [head + item[i] + item[i + 2] + tail, head + item[i + 1 : i + 3] + tail]
+
+
+def named(text: str, items: tuple[str, ...]) -> list[bool]:
+    """Which items of a group ``text`` names, by the bigrams only that item has.
+
+    Example: ``named("交通运输仓储和邮政业营业收入", ("租赁和商务服务业", "交通运输仓储和邮政业营业收入"))``
+    -> ``[False, True]``.
+    """
+    grams = [char_bigrams(i) for i in items]
+    # "存贷款余额" names both 存款余额 and 贷款余额.
+    held = char_bigrams(text).union(
+        *(
+            char_bigrams(text[i] + text[i + 2] + " " + text[i + 1 : i + 3])
+            for i in _compressed(text)
+        )
+    )
+    out = []
+    for k, own in enumerate(grams):
+        distinct = own - set().union(*(g for j, g in enumerate(grams) if j != k))
+        out.append(bool(distinct) and len(distinct & held) / len(distinct) >= NAMES)
+    return out
+
+
+def misaligned(sentence: str, figure: Figure, passage: str, question: str = "") -> Pair | None:
+    """The pair of ``passage`` that gives ``figure`` to an item the sentence does not name,
+    while it names another item of that group (or, naming none, the question does); None
+    when the figure is also given to a named item or stated outside any 分别 group.
+
+    Example: ``misaligned("交通运输仓储和邮政业营业收入增长11.7%", fig("11.7%"), p)`` with
+    ``p`` = "租赁和商务服务业、交通运输仓储和邮政业营业收入分别增长11.7%、8.6%" -> the pair of
+    租赁和商务服务业.
+    """
+    pairs = [p for p in respective_pairs(passage) if equivalent(p.figure, figure)]
+    if not pairs or any(equivalent(q.figure, figure) for q in respective_pairs(sentence)):
+        return None  # none, or the sentence keeps the group as the passage gives it
+    spans = [p.span for p in pairs]
+    for f in extract_figures(passage):
+        inside = any(a <= f.span[0] < b for a, b in spans)
+        if not inside and equivalent(f, figure):
+            return None
+    wrong = None
+    for p in pairs:
+        names = named(sentence, p.items)
+        if not any(names) and question:
+            names = named(question, p.items)
+        if names[p.items.index(p.item)] or not any(names):
+            return None
+        wrong = p
+    return wrong
+
+
+def focused(text: str, question: str) -> str:
+    """``text`` with each 分别 group the question names only part of cut down to the
+    named items' pairs, so a reader sees which figure is the asked one.
+
+    Example: ``focused("…营业收入分别增长11.7%、8.6%", "交通运输仓储和邮政业增长了多少？")``
+    on the passage above -> "交通运输仓储和邮政业营业收入增长8.6%".
+    """
+    groups: dict[tuple[int, int], list[Pair]] = {}
+    for p in respective_pairs(text):
+        groups.setdefault(p.span, []).append(p)
+    out, at = [], 0
+    for (start, end), pairs in sorted(groups.items()):
+        names = named(question, pairs[0].items)
+        if any(names) and not all(names) and len(pairs) == len(names) and start >= at:
+            kept = [p.said() for p, n in zip(pairs, names, strict=True) if n]
+            out.append(text[at:start] + "、".join(kept))
+            at = end
+    return "".join(out) + text[at:]

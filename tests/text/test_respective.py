@@ -1,0 +1,91 @@
+"""Worked examples for qa.text.respective: which figure a 分别 gives to which item."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.text.numbers import extract_figures
+from qa.text.respective import focused, misaligned, named, respective_pairs
+
+# Sentences from seeds/001 and seeds/002 in normal form.
+SERVICES = (
+    "获批国际商事仲裁中心建设试点和渝港澳律所合伙联营试点,"
+    "租赁和商务服务业、交通运输仓储和邮政业营业收入分别增长11.7%、8.6%。"
+)
+LOANS = "金融机构本外币存贷款余额分别增长8%、6.7%"
+
+
+def fig(text: str):  # type: ignore[no-untyped-def]
+    return extract_figures(text)[0]
+
+
+def pairs(text: str) -> list[tuple[str, str]]:
+    return [(p.item, p.figure.raw) for p in respective_pairs(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 、 separates the items; 和 inside an item's name stays.
+        (SERVICES, [("租赁和商务服务业", "11.7%"), ("交通运输仓储和邮政业营业收入", "8.6%")]),
+        (
+            "农业、工业、服务业增加值分别增长4.6%、5.8%、5.9%",
+            [("农业", "4.6%"), ("工业", "5.8%"), ("服务业增加值", "5.9%")],
+        ),
+        # Without 、, 和 separates them; a line break inside 分别 is still 分别.
+        (
+            "力争全市高新技术企业和科技型企业分\n别突破8500家和6万家",
+            [("力争全市高新技术企业", "8500家"), ("科技型企业", "6万家")],
+        ),
+        # A compressed pair of words is opened: the head (存贷款), not the modifier (本外币).
+        (LOANS, [("金融机构本外币存款余额", "8%"), ("金融机构本外币贷款余额", "6.7%")]),
+        ("进出口总额分别增长5%、6%", [("进口总额", "5%"), ("出口总额", "6%")]),
+        # Counts that differ give no pairs rather than wrong ones.
+        ("五大领域分别完成投资43.5亿元、1021.5亿元、152亿元", []),
+        ("分别入选标杆项目、标杆企业", []),
+        ("全年地区生产总值达到30145.79亿元，增长6.1%", []),
+    ],
+)
+def test_pairs(text: str, expected: list[tuple[str, str]]) -> None:
+    assert pairs(text) == expected
+
+
+def test_an_item_is_named_by_the_words_only_it_has() -> None:
+    items = ("租赁和商务服务业", "交通运输仓储和邮政业营业收入")
+    assert named("交通运输仓储和邮政业增长了多少？", items) == [False, True]
+    assert named("营业收入增长了多少？", items) == [False, False]
+    # A compressed pair names both of its words.
+    assert named("存贷款余额", ("本外币存款余额", "本外币贷款余额")) == [True, True]
+
+
+def test_a_figure_given_to_another_item_is_misaligned() -> None:
+    wrong = misaligned("2024年交通运输仓储和邮政业营业收入增长11.7%", fig("11.7%"), SERVICES)
+    assert wrong is not None and wrong.item == "租赁和商务服务业"
+    assert misaligned("交通运输仓储和邮政业营业收入增长8.6%", fig("8.6%"), SERVICES) is None
+    wrong = misaligned("2022年重庆本外币贷款余额增长8%", fig("8%"), LOANS)
+    assert wrong is not None and wrong.item == "金融机构本外币存款余额"
+
+
+def test_a_sentence_naming_no_item_is_read_with_the_question() -> None:
+    asked = "2022年重庆本外币贷款余额增长了多少？"
+    assert misaligned("增长8%", fig("8%"), LOANS, asked) is not None
+    assert misaligned("增长6.7%", fig("6.7%"), LOANS, asked) is None
+    assert misaligned("增长8%", fig("8%"), LOANS) is None  # nothing to tell by
+
+
+def test_a_sentence_keeping_the_group_or_a_figure_stated_elsewhere_is_not_misaligned() -> None:
+    asked = "2022年重庆本外币贷款余额增长了多少？"
+    assert misaligned("存贷款余额分别增长8%、6.7%", fig("8%"), LOANS, asked) is None
+    # 8% is also stated on its own: the sentence may mean that one.
+    both = LOANS + "。本外币贷款余额全年增长8%"
+    assert misaligned("本外币贷款余额增长8%", fig("8%"), both) is None
+
+
+def test_focused_keeps_only_the_asked_items_pair() -> None:
+    assert focused(SERVICES, "2024年交通运输仓储和邮政业增长了多少？") == (
+        "获批国际商事仲裁中心建设试点和渝港澳律所合伙联营试点,交通运输仓储和邮政业营业收入增长8.6%。"
+    )
+    assert focused(LOANS, "2022年贷款余额增长多少？") == "金融机构本外币贷款余额增长6.7%"
+    # A question naming every item, or none, leaves the text as it is.
+    assert focused(LOANS, "存款和贷款余额分别增长多少？") == LOANS
+    assert focused(LOANS, "增长了多少？") == LOANS
