@@ -26,15 +26,22 @@ _CHANGE = re.compile(
     r"|(?:涨|降|多|少)了)(?![到至为])"
 )
 _PER_DAY = re.compile(r"日均|日最高|单日|每日|每天|日平均|最高日|高峰日")
+# A running total since some start, and what one period adds: "累计建成三甲医院55家"
+# does not say how many were 新增 this year, nor "新增托位1.6万个" how many there are.
+_TOTAL = re.compile(r"累计|累积|总计|共计")
+_NEW = re.compile(r"新增|新建|新筹|新开|新设|新引进|新培育|新认定|新落地")
 _CLAUSE_END = re.compile(r"[，,。；;、：:！!？?]")
 
 
 @dataclass(frozen=True)
 class Aspect:
-    """Whether a figure is a change (``增长6.1%``) and whether it counts one day."""
+    """Whether a figure is a change (``增长6.1%``), whether it counts one day, and whether
+    it is a running total (``累计``: True), what a period adds (``新增``: False) or neither
+    said (None)."""
 
     change: bool
     per_day: bool
+    total: bool | None = None
 
 
 def clause_before(text: str, start: int) -> str:
@@ -56,8 +63,14 @@ def clause_before(text: str, start: int) -> str:
     return label.group() + clause if label and not clause.startswith(label.group()) else clause
 
 
+def _total(text: str) -> bool | None:
+    if _TOTAL.search(text):
+        return True
+    return False if _NEW.search(text) else None
+
+
 def _aspect(clause: str) -> Aspect:
-    return Aspect(bool(_CHANGE.search(clause)), bool(_PER_DAY.search(clause)))
+    return Aspect(bool(_CHANGE.search(clause)), bool(_PER_DAY.search(clause)), _total(clause))
 
 
 def figure_aspects(text: str, source: str = "") -> list[tuple[Figure, Aspect]]:
@@ -85,7 +98,8 @@ _PART_END = re.compile(r"[？?，,；;]")
 
 def asked_aspect(norm_question: str) -> Aspect | None:
     """What the question asks: a change when it says so (增长多少, 比上年提高了多少,
-    涨了多少), one day's figure when it names days. None when its parts ask both a
+    涨了多少), one day's figure when it names days, a running total or a period's
+    addition when it says 累计 or 新增. None when its parts ask both a
     level and a change ("新增经营主体多少户？增长了多少？"), or when it names two years
     (a difference the chain computes from two levels).
 
@@ -99,15 +113,19 @@ def asked_aspect(norm_question: str) -> Aspect | None:
     if len(changes) > 1:
         return None
     per_day = bool(_PER_DAY.search(norm_question) or re.search(r"[一每]天|日", norm_question))
-    return Aspect(changes.pop(), per_day)
+    totals = {_total(p) for p in parts} - {None}
+    return Aspect(changes.pop(), per_day, totals.pop() if len(totals) == 1 else None)
 
 
 def fits(asked: Aspect | None, given: Aspect) -> bool:
-    """A figure answers when it is a change exactly if a change is asked, and counts
-    one day only if days are asked; anything fits a question asking both.
+    """A figure answers when it is a change exactly if a change is asked, counts one day
+    only if days are asked, and is a running total or a period's addition as asked
+    (either, where one side does not say); anything fits a question asking both.
 
-    Example: asked a level of the year, given a change -> False; given one day's -> False.
+    Example: asked a level of the year, given a change -> False; given one day's -> False;
+    asked 新增了多少家, given 累计建成55家 -> False.
     """
     if asked is None:
         return True
-    return asked.change == given.change and (asked.per_day or not given.per_day)
+    totals = None in (asked.total, given.total) or asked.total == given.total
+    return asked.change == given.change and (asked.per_day or not given.per_day) and totals

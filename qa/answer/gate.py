@@ -12,12 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from qa.answer.aspect import Aspect, asked_aspect, figure_aspects, fits
+from qa.answer.aspect import Aspect, asked_aspect, clause_before, figure_aspects, fits
 from qa.answer.markers import strip_markers
 from qa.answer.retrieve import SYNONYMS, expand_years, question_kind, question_years
 from qa.schema import Passage
 from qa.text.entities import mentioned, places
-from qa.text.numbers import extract_figures
+from qa.text.numbers import Figure, equivalent, extract_figures
 from qa.text.script import normal_form
 
 # Question words that say nothing about the topic; coverage is measured without them.
@@ -141,36 +141,45 @@ def place_scope(norm_question: str, passages: Sequence[Passage]) -> tuple[list[s
     return missing, keep
 
 
-_ASKED_UNIT = re.compile(
-    r"多少\s*(?P<unit>万亿元|亿元|万元|元|亿美元|美元|万人次|人次|万人|人|万吨|吨|公里|千米|"
-    r"平方公里|平方米|万亩|亩|标箱|万标箱|天|家|个|列|件|台|辆|套|张|所|户|项|座|条|名)"
-)
+def _asked(norm_question: str) -> tuple[str, int] | None:
+    """The base unit after a 多少 (read as ``qa.text.numbers`` reads a figure's unit) and
+    where its words end. 年 is left out: 多少年轻人 is no duration."""
+    for m in re.finditer(r"多少\s*", norm_question):
+        figures = extract_figures("1" + norm_question[m.end() : m.end() + 8])
+        if not figures or figures[0].span[0] != 0 or not figures[0].unit:
+            continue
+        base = figures[0].scaled()[1]
+        if base and base != "年":
+            return base, m.end() + figures[0].span[1] - 1
+    return None
 
 
 def asked_unit(norm_question: str) -> str | None:
     """The base unit of the amount asked for (``多少亿元`` -> ``元``), None when no unit is.
 
     Example: ``asked_unit("2024年外贸进出口总额是多少亿元?")`` -> ``"元"``;
-    ``asked_unit("增长了多少?")`` -> ``None``.
+    ``asked_unit("客运量是多少亿人次?")`` -> ``"人次"``; ``asked_unit("增长了多少?")`` -> ``None``.
     """
-    m = _ASKED_UNIT.search(norm_question)
-    if not m:
-        return None
-    return extract_figures(f"1{m.group('unit')}")[0].scaled()[1]
+    asked = _asked(norm_question)
+    return asked[0] if asked else None
 
 
+_CLAUSE_END = re.compile(r"[，,。；;、：:！!？?]")
 # Measure words of a count, which a report may leave out before the counted noun
 # (多少名中小学生 -> "为200万中小学生开展测评").
-_COUNTERS = frozenset("个名家人户所座项件台辆套张条列")
+_COUNTERS = frozenset("个名位家人户所座项件台辆套张条列")
+_PEOPLE = frozenset("人名位")
 
 
 def same_unit(asked: str, given: str) -> bool:
     """Units that count the same thing. 个 is the general measure word, so it counts
-    whatever another measure word does: 多少家首店 is answered by 首店300个.
+    whatever another measure word does: 多少家首店 is answered by 首店300个; 人, 名 and
+    位 all count people.
 
-    Example: ``same_unit("家", "个")`` -> True; ``same_unit("家", "元")`` -> False.
+    Example: ``same_unit("家", "个")`` -> True; ``same_unit("位", "人")`` -> True;
+    ``same_unit("家", "元")`` -> False.
     """
-    if asked == given:
+    if asked == given or {asked, given} <= _PEOPLE:
         return True
     return "个" in (asked, given) and asked in _COUNTERS and given in _COUNTERS
 
@@ -181,13 +190,13 @@ def counted_noun(norm_question: str) -> str | None:
     Example: ``counted_noun("为多少名中小学生开展心理健康测评")`` -> ``"中小学生"``;
     ``counted_noun("多少亿元")`` -> None.
     """
-    m = _ASKED_UNIT.search(norm_question)
-    if not m or m.group("unit") not in _COUNTERS:
+    asked = _asked(norm_question)
+    if not asked or asked[0] not in _COUNTERS:
         return None
     import jieba
 
     jieba.setLogLevel(60)
-    rest = norm_question[m.end() :]
+    rest = norm_question[asked[1] :]
     word = next((w for w in jieba.cut(rest) if w.strip()), "")
     return word if len(word) > 1 and re.fullmatch(r"[\u4e00-\u9fff]+", word) else None
 
@@ -195,6 +204,36 @@ def counted_noun(norm_question: str) -> str | None:
 def counts_noun(sentence: str, noun: str) -> bool:
     """A number stands right before ``noun``: ``counts_noun("为200万中小学生开展", "中小学生")``."""
     return re.search(rf"\d+(?:\.\d+)?\s*[万亿]?\s*{re.escape(noun)}", sentence) is not None
+
+
+def counts_the_noun(text: str, source: str, figure: Figure, noun: str) -> bool | None:
+    """Whether ``figure`` counts the asked ``noun``: the noun is in the figure's clause,
+    before it (首店300个) or after it (55家三甲医院), where the figure is read (in
+    ``source`` when it holds the figure). None when the text never uses the noun (a
+    question in everyday words): it cannot tell.
+
+    Example: for 多少个城镇老旧小区, "接续办好15件重点民生实事,包括:新开工改造城镇老旧小区
+    3011万平方米" gives 15件 to 民生实事 -> False.
+    """
+    where, at = text, figure
+    there = [g for g in extract_figures(source) if equivalent(figure, g)] if source else []
+    if there:
+        where, at = source, there[0]
+    if noun not in where:
+        return None
+    end = _CLAUSE_END.search(where, at.span[1])
+    return (
+        noun in clause_before(where, at.span[0]) + where[at.span[1] : end.start() if end else None]
+    )
+
+
+def _in_unit(unit: str, figure: Figure, counts: bool | None) -> bool:
+    """The figure is in the asked unit. A count of the asked noun may use another measure
+    word (多少家市场主体 ← 市场主体53.2万户); a count of something else is not one."""
+    given = figure.scaled()[1]
+    if counts is True and unit in _COUNTERS and given in _COUNTERS:
+        return True
+    return counts is not False and same_unit(unit, given)
 
 
 # A number that is not a year (a table cell may be a bare "42").
@@ -240,11 +279,12 @@ def gives_asked_figure(
             _gives_some_figure(normal_form(strip_markers(s)), asked, src)
             for s, src in zip(sentences, sources, strict=True)
         )
-    noun = counted_noun(norm_question)
+    noun = counted_noun(norm_question) if unit in _COUNTERS else None
     for sentence, source in zip(sentences, sources, strict=True):
         norm = normal_form(sentence)
         in_unit = any(
-            same_unit(unit, f.scaled()[1]) and fits(asked, given)
+            _in_unit(unit, f, counts_the_noun(norm, source, f, noun) if noun else None)
+            and fits(asked, given)
             for f, given in figure_aspects(norm, source)
         )
         texts = [norm, source] if source else [norm]

@@ -29,7 +29,9 @@ def test_a_sentence_gives_a_level_and_a_change() -> None:
         ("港口吞吐量净增1570万吨", CHANGE),
         ("PM2.5浓度同比下降8.4%", CHANGE),
         ("比上年增加4天", CHANGE),
-        ("城镇新增就业73.8万人", LEVEL),  # a year's new jobs: 新增 alone is no change
+        # A year's new jobs: 新增 alone is no change, but what the year adds.
+        ("城镇新增就业73.8万人", Aspect(False, False, total=False)),
+        ("累计建成三甲医院55家", Aspect(False, False, total=True)),
         ("日最高客运量突破600万人次", DAY),
         ("地区生产总值增长（%）｜6左右", CHANGE),  # a table row is one clause
         ("｜常住人口城镇化率（%）｜70｜", LEVEL),
@@ -53,6 +55,8 @@ def test_a_clause_ends_at_a_comma_like_mark() -> None:
         ("2022年城市低保标准提高到多少？", LEVEL),
         ("2024年轨道交通全年一共运送了多少人次？", LEVEL),
         ("2024年轨道交通每天运送多少人次？", DAY),
+        ("2024年重庆新增了多少家三甲医院？", Aspect(False, False, total=False)),
+        ("截至2024年重庆累计建成了多少家三甲医院？", Aspect(False, False, total=True)),
     ],
 )
 def test_what_a_question_asks(question: str, aspect: Aspect) -> None:
@@ -63,6 +67,9 @@ def test_a_figure_fits_only_the_aspect_asked() -> None:
     assert fits(CHANGE, CHANGE) and fits(LEVEL, LEVEL) and fits(DAY, DAY)
     assert not fits(CHANGE, LEVEL) and not fits(LEVEL, CHANGE)
     assert not fits(LEVEL, DAY)  # one day's figure is not the year's
+    new, total = Aspect(False, False, total=False), Aspect(False, False, total=True)
+    assert not fits(new, total) and not fits(total, new)
+    assert fits(new, LEVEL) and fits(LEVEL, total)  # one side does not say
 
 
 @pytest.mark.parametrize(

@@ -113,6 +113,11 @@ def test_places_come_from_the_question_and_the_passages() -> None:
         ("2023年重庆一年中空气好的日子有多少天？", "天"),
         ("2023年重庆新成立了多少家外资公司？", "家"),
         ("2023年地区生产总值增长了多少？", None),
+        # Any unit the figures module reads, with its magnitude.
+        ("2023年重庆轨道交通客运量是多少亿人次？", "人次"),
+        ("2024年重庆PM2.5年平均浓度是多少微克每立方米？", "微克"),
+        ("比上年提高了多少个百分点？", "个百分点"),
+        ("有多少年轻人留在重庆？", None),  # 年 here is no unit
     ],
 )
 def test_asked_unit(question: str, unit: str | None) -> None:
@@ -208,5 +213,42 @@ def test_the_general_measure_word_counts_what_another_one_does() -> None:
 
     assert same_unit("家", "个") and same_unit("个", "所") and same_unit("元", "元")
     assert not same_unit("家", "元") and not same_unit("家", "户")
+    assert same_unit("位", "人") and same_unit("名", "位") and not same_unit("位", "家")
     q = "2024年重庆打算引进多少家品牌首店？"
     assert gives_asked_figure(q, ["品牌", "首店"], ["引进落地品质品牌首店300个"])
+
+
+def test_a_count_counts_the_asked_noun() -> None:
+    from qa.answer.gate import counts_the_noun
+    from qa.text.numbers import extract_figures
+
+    asked = "2025年重庆计划新开工改造多少个城镇老旧小区？"
+    tokens = ["新开工", "改造", "城镇", "老旧小区"]
+    works = "接续办好15件重点民生实事,包括:新开工改造城镇老旧小区3011万平方米"
+    # 15件 counts 民生实事, and 个 would take any measure word.
+    assert not gives_asked_figure(asked, tokens, [works + "[1]。"])
+    assert gives_asked_figure(asked, tokens, ["新开工改造城镇老旧小区1800个[1]。"])
+    stores = "培育引进品牌首店469个"
+    fig = extract_figures(stores)[0]
+    assert counts_the_noun(stores, "", fig, "首店")  # the noun before the figure
+    hospitals = "累计建成三甲医院55家、区县域卫生次中心32家"
+    fig = extract_figures(hospitals)[1]
+    assert counts_the_noun(hospitals, "", fig, "区县域")
+    assert not counts_the_noun(hospitals, "", extract_figures(hospitals)[0], "区县域")
+    # A text that never uses the noun cannot tell.
+    assert counts_the_noun(stores, "", extract_figures(stores)[0], "门店") is None
+
+
+def test_a_new_count_is_not_a_running_total() -> None:
+    asked = "2024年重庆新增了多少家三甲医院？"
+    tokens = ["新增", "三甲", "医院"]
+    assert not gives_asked_figure(asked, tokens, ["累计建成三甲医院55家[1]。"])
+    assert gives_asked_figure(asked, tokens, ["新增三甲医院5家[1]。"])
+
+
+def test_a_count_of_the_asked_noun_may_use_another_measure_word() -> None:
+    asked = "2022年重庆新冒出来多少家市场主体？"
+    tokens = ["新", "冒出来", "市场主体"]
+    given = "新设立市场主体53.2万户，新增上市（过会）企业18家[1]。"
+    assert gives_asked_figure(asked, tokens, [given], None, True)
+    assert not gives_asked_figure(asked, tokens, ["新增上市（过会）企业18家，市场主体活跃[1]。"])
