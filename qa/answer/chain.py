@@ -337,7 +337,7 @@ def _off_the_question(run: _Run, verified: Verified) -> bool:
     figure beside a neighbouring one still counts)."""
     from qa.answer.judge import answers_question, evidence
     from qa.answer.markers import strip_markers
-    from qa.text.respective import focused
+    from qa.text.respective import asked_pairs
 
     if run.helper is None or not run.settings.judge or run.answer.backend.startswith("抽取式"):
         return False
@@ -348,7 +348,7 @@ def _off_the_question(run: _Run, verified: Verified) -> bool:
             wrote = _model_wrote(run)
             shown = evidence(sentence, verified.cited) if wrote else normal_form(sentence)
             # Of figures given respectively (分别), the judge reads the asked item's.
-            shown = focused(strip_markers(shown), run.norm)
+            shown = asked_pairs(strip_markers(shown), run.norm) or strip_markers(shown)
             verdict = answers_question(run.helper(), run.standalone, shown)
         except Exception as exc:  # a judge that fails leaves the verified answer as it is
             run.checks.append(Check("judge_failed", first_line(exc)))

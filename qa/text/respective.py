@@ -157,21 +157,22 @@ def misaligned(sentence: str, figure: Figure, passage: str, question: str = "") 
     return wrong
 
 
-def focused(text: str, question: str) -> str:
-    """``text`` with each 分别 group the question names only part of cut down to the
-    named items' pairs, so a reader sees which figure is the asked one.
+def asked_pairs(text: str, question: str) -> str:
+    """The pairs of the items the question names, from each 分别 group of ``text`` it
+    names only part of, as plain statements; "" when there is no such group. A reader
+    (the judge) then sees which figure is the asked one, without the rest of the
+    sentence: the 1.5B judge says a long sentence holding both pairs does not answer.
 
-    Example: ``focused("…营业收入分别增长11.7%、8.6%", "交通运输仓储和邮政业增长了多少？")``
-    on the passage above -> "交通运输仓储和邮政业营业收入增长8.6%".
+    Example: ``asked_pairs(SERVICES, "2024年交通运输仓储和邮政业增长了多少？")`` with
+    SERVICES = "…,租赁和商务服务业、交通运输仓储和邮政业营业收入分别增长11.7%、8.6%。"
+    -> "交通运输仓储和邮政业营业收入增长8.6%".
     """
     groups: dict[tuple[int, int], list[Pair]] = {}
     for p in respective_pairs(text):
         groups.setdefault(p.span, []).append(p)
-    out, at = [], 0
-    for (start, end), pairs in sorted(groups.items()):
+    out: list[str] = []
+    for pairs in groups.values():
         names = named(question, pairs[0].items)
-        if any(names) and not all(names) and len(pairs) == len(names) and start >= at:
-            kept = [p.said() for p, n in zip(pairs, names, strict=True) if n]
-            out.append(text[at:start] + "、".join(kept))
-            at = end
-    return "".join(out) + text[at:]
+        if any(names) and not all(names) and len(pairs) == len(names):
+            out += [p.said() for p, n in zip(pairs, names, strict=True) if n]
+    return "，".join(out)
