@@ -8,7 +8,6 @@ Each step that changes or decides something records a ``Check``.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -64,6 +63,9 @@ class _Run:
     helper: Callable[[], BaseChatModel] | None = None
     checks: list[Check] = field(default_factory=list)
     meaning: Similarity | None = None  # computed only when the wording alone is weak
+    # The extractive answer checked beside a model's draft: when neither answers, it is
+    # what the reports give nearest the question.
+    nearest: Verified | None = None
 
 
 def run_chain(
@@ -226,6 +228,12 @@ def _compose(run: _Run, draft: str, wording: str, passages: list[Passage]) -> An
             # for 多少亿元): a near miss.
             run.checks.append(Check("figure_missing", "回答中没有所问单位的相关数字"))
             return _near_miss(run, verified, passages)
+        nearest = run.nearest
+        if nearest is not None and not nearest.refused and nearest.supported_sentences:
+            # Nothing the model wrote holds up, and the nearest source sentence does not
+            # give the asked figure either: say what it gives instead.
+            run.checks.append(Check("figure_missing", "原文最相近的句子没有给出所问的数字"))
+            return _near_miss(run, nearest, passages, quoted=True)
         base.refused = True
         base.text = refusal_text(passages)
         return _finish(run)
@@ -240,20 +248,21 @@ def _compose(run: _Run, draft: str, wording: str, passages: list[Passage]) -> An
     return _finish(run)
 
 
-def _near_miss(run: _Run, verified: Verified, passages: list[Passage]) -> Answer:
+def _near_miss(
+    run: _Run, verified: Verified, passages: list[Passage], quoted: bool = False
+) -> Answer:
     """A refusal that says what the reports give instead, with that citation:
-    "文档中没有相关信息。相关内容：报告给出的是：全市客运量增长47.8%[1]。"."""
+    "文档中没有相关信息。相关内容：报告给出的是：全市客运量增长47.8%[1]。". ``quoted``:
+    ``verified`` holds source sentences, whoever wrote the draft."""
+    from qa.answer.given import what_is_given
     from qa.answer.refusal import refusal_text
 
     base = run.answer
     base.refused = True
     if verified.supported_sentences and verified.cited:
         base.citations = list(verified.cited)
-        # In a refusal, as in its "相关内容" list, [n] is the n-th passage shown. What
-        # the reports give is said in their words, not in the model's restatement.
-        said = _in_source_words(verified) if _model_wrote(run) else verified.text
-        given = _renumber(said, verified.cited, passages)
-        base.text = refusal_text(passages, note=f"报告给出的是：{given}")
+        restated = _model_wrote(run) and not quoted
+        base.text = refusal_text(passages, note=what_is_given(verified, passages, restated))
     else:
         base.citations = []
         base.text = refusal_text(passages)
@@ -263,38 +272,6 @@ def _near_miss(run: _Run, verified: Verified, passages: list[Passage]) -> Answer
 def _model_wrote(run: _Run) -> bool:
     """The answer is the model's own writing, not source sentences."""
     return run.helper is not None and "抽取式" not in run.answer.backend
-
-
-def _in_source_words(verified: Verified) -> str:
-    """Each supported sentence as the words of its passage that hold its figure
-    (``judge.evidence``), with its markers.
-
-    Example: "2024年重庆汽车总产量达到95.3万辆[1]。" citing "…新能源汽车产量达到95.3万辆,…"
-    -> "…新能源汽车产量达到95.3万辆[1]。".
-    """
-    from qa.answer.judge import evidence
-    from qa.answer.markers import MARKER
-
-    pieces = [
-        evidence(s, verified.cited) + "".join(MARKER.findall(s))
-        for s in verified.supported_sentences
-    ]
-    return "；".join(pieces) + "。"
-
-
-def _renumber(text: str, cited: list[Passage], passages: list[Passage]) -> str:
-    """Markers numbering ``cited`` -> markers numbering ``passages``.
-
-    Example: with ``cited == [p2]`` and ``passages == [p1, p2]``, ``"甲[1]。"`` -> ``"甲[2]。"``.
-    """
-    from qa.answer.markers import MARKER, marker_numbers
-
-    where = {i: passages.index(p) + 1 for i, p in enumerate(cited, 1) if p in passages}
-
-    def shift(m: re.Match[str]) -> str:
-        return "".join(f"[{where[k]}]" for k in marker_numbers(m.group()) if k in where)
-
-    return MARKER.sub(shift, text)
 
 
 def _choose(run: _Run, draft: str, wording: str, passages: list[Passage]) -> tuple[Verified, bool]:
@@ -318,6 +295,7 @@ def _choose(run: _Run, draft: str, wording: str, passages: list[Passage]) -> tup
     if run.chosen == "extractive" or run.answer.backend != run.label:
         return verified, answers
     rescue = verify_answer(_extract(run, wording, passages), passages, run.standalone)
+    run.nearest = rescue
     why = _rescue_reason(run, verified, answers, rescue) if _gives_figure(run, rescue) else None
     if not why:
         return verified, answers

@@ -773,3 +773,16 @@ def test_a_near_miss_refusal_numbers_its_markers_as_the_passages_shown(
     assert a.refused and a.citations == [TRANSIT]
     # TRANSIT is the second passage shown beside the refusal: its marker says [2].
     assert "47.8%[2]" in a.text
+
+
+def test_when_nothing_the_model_wrote_holds_up_the_refusal_says_what_the_reports_give(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    retrieval.passages = [TRANSIT]
+    # An invented figure: verification removes the only sentence.
+    model = Routed(responses=["2023年全市客运量为5亿人次[1]。"])
+    a = make_qa(model).ask("2023年重庆全市客运量是多少亿人次？", backend="local")
+    assert a.refused and "unsupported_number" in names(a) and "figure_missing" in names(a)
+    # The nearest source sentence gives a growth rate, not the 亿人次 asked: it is named.
+    assert a.text.startswith(REFUSAL) and "报告给出的是：全市客运量增长47.8%" in a.text
+    assert "5亿人次" not in a.text and a.citations == [TRANSIT]

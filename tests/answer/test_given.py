@@ -1,0 +1,44 @@
+"""Worked examples for qa.answer.given: what a near-miss refusal says the reports give."""
+
+from __future__ import annotations
+
+from qa.answer.given import renumber, what_is_given
+from qa.answer.verify import Verified
+from qa.schema import Passage
+from qa.text.script import normal_form
+
+
+def passage(pid: str, text: str) -> Passage:
+    return Passage(
+        doc="d.txt",
+        title="报告",
+        year=2024,
+        section="一",
+        text=text,
+        score=1.0,
+        kind="result",
+        id=pid,
+        norm=normal_form(text),
+    )
+
+
+CARS = passage("cars", "汽车产业加快转型,新能源汽车产量达到95.3万辆,增长1.5倍。")
+OTHER = passage("other", "全市旅游人次增长显著。")
+
+
+def test_markers_follow_the_passages_shown() -> None:
+    assert renumber("甲[1]。", [CARS], [OTHER, CARS]) == "甲[2]。"
+    assert renumber("甲[1][2]。", [CARS, OTHER], [CARS]) == "甲[1]。"  # not shown: dropped
+
+
+def test_a_models_restatement_is_said_in_its_passages_words() -> None:
+    restated = "2024年重庆汽车总产量达到95.3万辆[1]。"
+    verified = Verified(restated, [CARS], supported_sentences=[restated])
+    given = what_is_given(verified, [OTHER, CARS], restated=True)
+    assert given == "报告给出的是：汽车产业加快转型,新能源汽车产量达到95.3万辆[2]。"
+    # Source sentences are quoted as they are.
+    quoted = Verified("新能源汽车产量达到95.3万辆[1]。", [CARS], supported_sentences=["x"])
+    assert (
+        what_is_given(quoted, [CARS], restated=False)
+        == "报告给出的是：新能源汽车产量达到95.3万辆[1]。"
+    )
