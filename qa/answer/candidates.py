@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from qa.answer.gate import MIN_COVERAGE, passage_texts, topic_coverage
 from qa.answer.prompt import pack_passages
 from qa.answer.retrieve import fuse_passages, hybrid_search, per_year_questions
-from qa.answer.rewrite import standalone_question
+from qa.answer.rewrite import Siblings, standalone_question
 from qa.schema import Check, Filters, History, Passage
 from qa.settings import Settings
 from qa.text.script import normal_form
@@ -44,7 +44,7 @@ def find_candidates(
     chosen: str,
 ) -> Candidates:
     """The standalone question and its passages, packed to ``settings.context_tokens``."""
-    standalone = standalone_question(question, history)
+    standalone = standalone_question(question, history, _siblings(qa, filters))
     checks = [Check("rewritten", standalone)] if standalone != question else []
     if checks and chosen != "extractive" and settings.condense:
         standalone = _condensed(qa, chosen, question, history, standalone, checks)
@@ -80,6 +80,18 @@ def coverage_of(tokens: list[str], passages: list[Passage], idf: Mapping[str, fl
     return topic_coverage(tokens, passage_texts(passages) + titles, idf)
 
 
+def _siblings(qa: ReportQA, filters: Filters | None) -> Siblings:
+    """The lists the reports name a phrase in, from the passages found for it."""
+    from qa.text.respective import item_lists
+
+    def lookup(phrase: str) -> list[tuple[str, ...]]:
+        norm = normal_form(phrase)
+        found = hybrid_search(qa.index, norm, k=qa.settings.k, filters=filters)
+        return [g for p in found for g in item_lists(p.norm or normal_form(p.text))]
+
+    return lookup
+
+
 def first_line(exc: Exception) -> str:
     """An error's first line, short enough for a check's detail."""
     return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
@@ -92,7 +104,7 @@ def _condensed(
     from qa.answer.condense import condense
     from qa.answer.rewrite import base_question
 
-    base = base_question(history)
+    base = base_question(history, _siblings(qa, None))
     if base is None:
         return ruled
     try:

@@ -8,9 +8,14 @@ rule does those exactly, with no model call before retrieval.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from qa.schema import History
 from qa.text.script import normal_form
+
+# A phrase -> the lists the corpus names it in (``qa.text.respective.item_lists`` of the
+# passages found for it): 零售 -> [("批发", "零售销售额")].
+Siblings = Callable[[str], Sequence[tuple[str, ...]]]
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:年)?(?!\d)")
 _FOLLOW_START = ("那么", "那", "还有", "另外", "同期", "其中", "它", "这个", "那个", "和", "与")
@@ -135,11 +140,32 @@ def _substitute(base: str, new: str) -> str | None:
     return out if out != base else None
 
 
+def _swap_sibling(base: str, new: str, lists: Sequence[tuple[str, ...]]) -> str | None:
+    """The base question about ``new`` instead of the item it asked about, where the
+    corpus lists both side by side (the words need share nothing: 批发 and 零售), or None.
+
+    Example: with the list ("批发", "零售销售额"),
+    ``_swap_sibling("2024年重庆批发销售额增长了多少？", "零售", …)``
+    -> ``"2024年重庆零售销售额增长了多少？"``.
+    """
+    for items in lists:
+        mine = next((i for i in items if new in i), None)
+        if mine is None:
+            continue
+        for other in sorted((i for i in items if i != mine and i in base), key=len, reverse=True):
+            # "零售销售额" listed after "批发": the words after 零售 (销售额) belong to both
+            # when they already follow 批发 in the base question.
+            tail = mine[mine.index(new) + len(new) :]
+            follows = base[base.index(other) + len(other) :].startswith(tail)
+            return base.replace(other, new if follows else mine, 1)
+    return None
+
+
 def _grows(question: str) -> bool:
     return bool(re.search(r"增长|增加|提高|下降", question))
 
 
-def _rewrite(question: str, base: str) -> str:
+def _rewrite(question: str, base: str, siblings: Siblings | None = None) -> str:
     """One follow-up rewritten over the standalone question before it."""
     question, base = question.translate(_FULL_WIDTH_DIGITS), base.translate(_FULL_WIDTH_DIGITS)
     years = _YEAR.findall(question)
@@ -174,7 +200,9 @@ def _rewrite(question: str, base: str) -> str:
         return out
     if years:
         return f"{out}（{rest}）"
-    swapped = _substitute(out, rest)
+    swapped = _substitute(out, rest) or (
+        _swap_sibling(out, rest, siblings(rest)) if siblings and len(rest) > 1 else None
+    )
     if swapped:
         return swapped
     tail = _TAIL.search(out)
@@ -182,7 +210,7 @@ def _rewrite(question: str, base: str) -> str:
     return f"{prefix}{rest}{tail.group(0) if tail else '是多少？'}"
 
 
-def standalone_question(question: str, history: History) -> str:
+def standalone_question(question: str, history: History, siblings: Siblings | None = None) -> str:
     """Rewrite a follow-up over the conversation's last standalone question (earlier
     follow-ups are rewritten in turn, so "那贷款余额呢？" then "2022年的呢？" keeps 贷款).
 
@@ -191,14 +219,16 @@ def standalone_question(question: str, history: History) -> str:
     ``"那规上工业增加值呢？"`` -> ``"2023年规上工业增加值是多少？"``;
     ``"那目标呢？"`` -> ``"2023年重庆地区生产总值的目标是多少？"``;
     ``"比上年增长了多少？"`` -> ``"2023年重庆地区生产总值比上年增长了多少？"``.
+    ``siblings`` finds the lists a new item stands in, so that an item sharing no word
+    with the one it replaces still takes its place (``_swap_sibling``).
     """
     if not history or not is_follow_up(question):
         return question
-    base = base_question(history)
-    return question if base is None else _rewrite(question, base)
+    base = base_question(history, siblings)
+    return question if base is None else _rewrite(question, base, siblings)
 
 
-def base_question(history: History) -> str | None:
+def base_question(history: History, siblings: Siblings | None = None) -> str | None:
     """The conversation's last question as a standalone one (its follow-ups rewritten
     in turn), or None when it has no self-contained question."""
     base: str | None = None
@@ -206,5 +236,5 @@ def base_question(history: History) -> str | None:
         if not is_follow_up(turn):
             base = turn
         elif base is not None:
-            base = _rewrite(turn, base)
+            base = _rewrite(turn, base, siblings)
     return base

@@ -176,3 +176,26 @@ def asked_pairs(text: str, question: str) -> str:
         if any(names) and not all(names) and len(pairs) == len(names):
             out += [p.said() for p, n in zip(pairs, names, strict=True) if n]
     return "，".join(out)
+
+
+# A list's items are short names: longer runs, or runs holding digits, are clauses.
+_MAX_ITEM = 16
+
+
+def item_lists(norm: str) -> list[tuple[str, ...]]:
+    """The items of each list in ``norm``: the items of every 分别 group, and the runs a
+    clause joins with 、 when none holds a digit.
+
+    Example: ``item_lists("批发、零售销售额分别增长12.9%、8.4%")`` -> ``[("批发", "零售销售额")]``;
+    ``item_lists("建成口袋公园117个、山城步道107公里")`` -> ``[]``.
+    """
+    groups = list(dict.fromkeys(p.items for p in respective_pairs(norm)))
+    for clause in re.split(r"[，,。；;：:！!？?\n]", norm):
+        items = tuple(i.strip() for i in clause.split("、"))
+        if (
+            len(items) > 1
+            and not re.search(r"\d|分\s*别", clause)
+            and all(0 < len(i) <= _MAX_ITEM for i in items)
+        ):
+            groups.append(items)
+    return groups

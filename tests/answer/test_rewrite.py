@@ -152,3 +152,31 @@ def test_user_turns_reads_both_formats_and_skips_blanks() -> None:
         {"role": "user", "content": "丙？"},
     ]
     assert user_turns(mixed) == ["甲？", "丙？"]
+
+
+def test_another_item_of_a_list_the_reports_give_takes_the_asked_items_place() -> None:
+    lists = {
+        "零售": [("批发", "零售销售额")],
+        "交通运输仓储和邮政业": [("租赁和商务服务业", "交通运输仓储和邮政业营业收入")],
+        "零售销售额": [("批发销售额", "零售销售额")],
+    }
+
+    def siblings(phrase: str) -> list[tuple[str, ...]]:
+        return lists.get(phrase, [])
+
+    def ask(base: str, follow_up: str) -> str:
+        return standalone_question(follow_up, [(base, "…")], siblings)
+
+    # The two words share no character: only the reports' list says they go together.
+    assert ask("2024年重庆批发销售额增长了多少？", "零售呢？") == "2024年重庆零售销售额增长了多少？"
+    assert ask("2024年重庆租赁和商务服务业营业收入增长了多少？", "交通运输仓储和邮政业呢？") == (
+        "2024年重庆交通运输仓储和邮政业营业收入增长了多少？"
+    )
+    # Listed whole, the item is replaced whole.
+    assert ask("2024年重庆批发销售额增长了多少？", "零售销售额呢？") == (
+        "2024年重庆零售销售额增长了多少？"
+    )
+    # Without such a list, the rules' question stands.
+    assert standalone_question("零售呢？", [("2024年重庆批发销售额增长了多少？", "…")]) == (
+        "2024年零售增长了多少？"
+    )

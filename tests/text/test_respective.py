@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.text.numbers import extract_figures
-from qa.text.respective import asked_pairs, misaligned, named, respective_pairs
+from qa.text.respective import asked_pairs, item_lists, misaligned, named, respective_pairs
 
 # Sentences from seeds/001 and seeds/002 in normal form.
 SERVICES = (
@@ -88,3 +88,10 @@ def test_asked_pairs_are_the_named_items_pairs() -> None:
     # A question naming every item, or none, has nothing to pick.
     assert asked_pairs(LOANS, "存款和贷款余额分别增长多少？") == ""
     assert asked_pairs(LOANS, "增长了多少？") == ""
+
+
+def test_item_lists() -> None:
+    assert item_lists("批发、零售销售额分别增长12.9%、8.4%") == [("批发", "零售销售额")]
+    assert item_lists("加快发展现代金融、大健康") == [("加快发展现代金融", "大健康")]
+    # Runs holding figures are clauses, not names.
+    assert item_lists("建成口袋公园117个、山城步道107公里") == []
