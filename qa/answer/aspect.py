@@ -30,7 +30,7 @@ _PER_DAY = re.compile(r"日均|日最高|单日|每日|每天|日平均|最高�
 # does not say how many were 新增 this year, nor "新增托位1.6万个" how many there are.
 _TOTAL = re.compile(r"累计|累积|总计|共计")
 _NEW = re.compile(r"新增|新建|新筹|新开|新设|新引进|新培育|新认定|新落地")
-_CLAUSE_END = re.compile(r"[，,。；;、：:！!？?]")
+CLAUSE_END = re.compile(r"[，,。；;、：:！!？?]")
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def clause_before(text: str, start: int) -> str:
     line_start = text.rfind("\n", 0, start) + 1
     if re.search(r"[|｜]", text[line_start:start]):
         return text[line_start:start]
-    ends = [m.end() for m in _CLAUSE_END.finditer(text, 0, start)]
+    ends = [m.end() for m in CLAUSE_END.finditer(text, 0, start)]
     clause = text[ends[-1] if ends else 0 : start]
     # A spelled table row, "固定资产投资增速：2022年预期目标6%左右，2022年预计完成0.7%":
     # its label, before the first colon of the sentence, names every figure after it.

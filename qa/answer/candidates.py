@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 from qa.answer.gate import MIN_COVERAGE, passage_texts, topic_coverage
@@ -44,10 +45,11 @@ def find_candidates(
     chosen: str,
 ) -> Candidates:
     """The standalone question and its passages, packed to ``settings.context_tokens``."""
-    standalone = standalone_question(question, history, _siblings(qa, filters))
+    siblings = _siblings(qa, filters)
+    standalone = standalone_question(question, history, siblings)
     checks = [Check("rewritten", standalone)] if standalone != question else []
     if checks and chosen != "extractive" and settings.condense:
-        standalone = _condensed(qa, chosen, question, history, standalone, checks)
+        standalone = _condensed(qa, chosen, question, history, standalone, checks, siblings)
     norm = normal_form(standalone)
     tokens = qa.index.tokenizer.tokens(norm.lower())
     passages, more = retrieve_for(qa, standalone, filters)
@@ -81,13 +83,16 @@ def coverage_of(tokens: list[str], passages: list[Passage], idf: Mapping[str, fl
 
 
 def _siblings(qa: ReportQA, filters: Filters | None) -> Siblings:
-    """The lists the reports name a phrase in, from the passages found for it."""
+    """The lists the reports name a phrase in, from the passages found for it; each
+    phrase is searched once per question (the history's follow-ups are rewritten again
+    for the rules and for the condenser)."""
     from qa.text.respective import item_lists
 
-    def lookup(phrase: str) -> list[tuple[str, ...]]:
+    @cache
+    def lookup(phrase: str) -> tuple[tuple[str, ...], ...]:
         norm = normal_form(phrase)
         found = hybrid_search(qa.index, norm, k=qa.settings.k, filters=filters)
-        return [g for p in found for g in item_lists(p.norm or normal_form(p.text))]
+        return tuple(g for p in found for g in item_lists(p.norm or normal_form(p.text)))
 
     return lookup
 
@@ -98,13 +103,19 @@ def first_line(exc: Exception) -> str:
 
 
 def _condensed(
-    qa: ReportQA, chosen: str, question: str, history: History, ruled: str, checks: list[Check]
+    qa: ReportQA,
+    chosen: str,
+    question: str,
+    history: History,
+    ruled: str,
+    checks: list[Check],
+    siblings: Siblings,
 ) -> str:
     """The model's standalone question when it passes its check, else the rules' one."""
     from qa.answer.condense import condense
     from qa.answer.rewrite import base_question
 
-    base = base_question(history, _siblings(qa, None))
+    base = base_question(history, siblings)
     if base is None:
         return ruled
     try:

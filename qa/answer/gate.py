@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from qa.answer.aspect import Aspect, asked_aspect, clause_before, figure_aspects, fits
+from qa.answer.aspect import CLAUSE_END, Aspect, asked_aspect, clause_before, figure_aspects, fits
 from qa.answer.markers import strip_markers
 from qa.answer.retrieve import SYNONYMS, expand_years, question_kind, question_years
 from qa.schema import Passage
@@ -164,7 +164,6 @@ def asked_unit(norm_question: str) -> str | None:
     return asked[0] if asked else None
 
 
-_CLAUSE_END = re.compile(r"[，,。；;、：:！!？?]")
 # Measure words of a count, which a report may leave out before the counted noun
 # (多少名中小学生 -> "为200万中小学生开展测评").
 _COUNTERS = frozenset("个名位家人户所座项件台辆套张条列")
@@ -221,7 +220,7 @@ def counts_the_noun(text: str, source: str, figure: Figure, noun: str) -> bool |
         where, at = source, there[0]
     if noun not in where:
         return None
-    end = _CLAUSE_END.search(where, at.span[1])
+    end = CLAUSE_END.search(where, at.span[1])
     return (
         noun in clause_before(where, at.span[0]) + where[at.span[1] : end.start() if end else None]
     )

@@ -231,7 +231,7 @@ def _check_pairs(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> 
         wrong = [misaligned(norm, f, ctx.norms[k - 1], ctx.asked) for k in holders]
         if holders and all(wrong):
             item.keep = False
-            owner = wrong[0].item if wrong[0] else ""
+            owner = next(p.item for p in wrong if p)
             checks.append(
                 Check("misaligned_figure", f"段落中{f.raw}是{owner}的数字，删去：{item.sentence}")
             )
