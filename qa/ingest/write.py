@@ -275,11 +275,12 @@ def _remove(records: RecordManager, store: VectorStore, docs: list[str]) -> int:
 def _cached_embedder(settings: Settings) -> Embeddings:
     """The configured embedder behind the on-disk cache shared by every generation."""
     from langchain_classic.embeddings import CacheBackedEmbeddings
-    from langchain_classic.storage import LocalFileStore
+
+    from qa.store.cache import AtomicFileStore
 
     return CacheBackedEmbeddings.from_bytes_store(
         make_embedder(settings),
-        LocalFileStore(str(settings.index_dir / "embed_cache")),
+        AtomicFileStore(str(settings.index_dir / "embed_cache")),
         namespace=re.sub(r"[^A-Za-z0-9_.-]", "_", embedder_id(settings)) + "-",
         key_encoder="sha256",
     )
