@@ -215,6 +215,7 @@ def _draft(
 
 def _compose(run: _Run, draft: str, wording: str, passages: list[Passage]) -> Answer:
     """The verified answer (or the refusal it turns into), with differences computed in code."""
+    from qa.answer.given import as_sentence
     from qa.answer.refusal import refusal_text
 
     verified, answers = _choose(run, draft, wording, passages)
@@ -238,7 +239,7 @@ def _compose(run: _Run, draft: str, wording: str, passages: list[Passage]) -> An
         base.text = refusal_text(passages)
         return _finish(run)
     base.citations = list(verified.cited)
-    base.text = verified.text
+    base.text = as_sentence(verified) if _model_wrote(run) else verified.text
     if _off_the_question(run, verified):
         return _near_miss(run, verified, passages)
     note = comparison_note(run.standalone, base.text, base.citations)
@@ -356,13 +357,20 @@ def _gives_figure(run: _Run, verified: Verified) -> bool:
 
 def _rescue_reason(run: _Run, verified: Verified, answers: bool, rescue: Verified) -> str | None:
     """Why the extractive answer beats the model's, or None."""
+    from qa.answer.judge import evidence
+
     asked_years = {y for y, _ in per_year_questions(run.norm)}
 
     def years_of(v: Verified) -> int:
         return len(asked_years & {p.year for p in v.cited})
 
     def covers(v: Verified) -> float:
-        return topic_coverage(run.tokens, [normal_form(s) for s in v.supported_sentences], run.idf)
+        # A model's sentence is read with the passage words that hold its figure too: a
+        # bare "94.6%[1]。" restates nothing, yet its passage names the asked topic.
+        texts = [normal_form(s) for s in v.supported_sentences]
+        if v is verified and _model_wrote(run):
+            texts += [evidence(s, v.cited) for s in v.supported_sentences]
+        return topic_coverage(run.tokens, texts, run.idf)
 
     if not answers:
         return "模型未能给出可核对的回答"

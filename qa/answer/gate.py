@@ -122,6 +122,9 @@ def in_scope(norm_question: str, passages: Sequence[Passage]) -> list[Passage]:
     return [p for p in passages if fits(p)]
 
 
+_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|《[^》]*》|\"[^\"]*\"")
+
+
 def place_scope(norm_question: str, passages: Sequence[Passage]) -> tuple[list[str], list[Passage]]:
     """The places the question names that no passage (text or title) mentions, and the
     passages that mention every place it names. Places come from the question itself
@@ -131,7 +134,9 @@ def place_scope(norm_question: str, passages: Sequence[Passage]) -> tuple[list[s
     Example: "成都市2024年地区生产总值是多少" over passages of a 重庆 report that never
     name 成都 -> ``(["成都市"], [])``; "2023年重庆gdp" over them -> ``([], passages)``.
     """
-    asked = places(norm_question)
+    # A quoted name ("两岸青山·千里林带") is what is asked about, not where: jieba tags
+    # its words (青山) as places.
+    asked = places(_QUOTED.sub(" ", norm_question))
     texts = [
         f"{normal_form(p.title)} {t}"
         for p, t in zip(passages, passage_texts(passages), strict=True)
@@ -189,15 +194,30 @@ def counted_noun(norm_question: str) -> str | None:
     Example: ``counted_noun("为多少名中小学生开展心理健康测评")`` -> ``"中小学生"``;
     ``counted_noun("多少亿元")`` -> None.
     """
+    phrase = counted_phrase(norm_question)
+    return phrase[0] if phrase else None
+
+
+def counted_phrase(norm_question: str) -> tuple[str, ...]:
+    """The counted noun and its longer readings, word by word up to the clause's end;
+    empty when no count is asked. A passage is read by the longest one it uses: 保障性
+    alone would let "7000套配售型保障性住房" count 保障性租赁住房.
+
+    Example: ``counted_phrase("新筹集了多少套保障性租赁住房？")`` ->
+    ``("保障性", "保障性租赁", "保障性租赁住房")``.
+    """
     asked = _asked(norm_question)
     if not asked or asked[0] not in _COUNTERS:
-        return None
+        return ()
     import jieba
 
     jieba.setLogLevel(60)
     rest = norm_question[asked[1] :]
-    word = next((w for w in jieba.cut(rest) if w.strip()), "")
-    return word if len(word) > 1 and re.fullmatch(r"[\u4e00-\u9fff]+", word) else None
+    end = CLAUSE_END.search(rest)
+    words = [w for w in jieba.cut(rest[: end.start() if end else None]) if w.strip()]
+    if not words or len(words[0]) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", words[0]):
+        return ()
+    return tuple("".join(words[: i + 1]) for i in range(len(words)))
 
 
 def counts_noun(sentence: str, noun: str) -> bool:
@@ -205,8 +225,11 @@ def counts_noun(sentence: str, noun: str) -> bool:
     return re.search(rf"\d+(?:\.\d+)?\s*[万亿]?\s*{re.escape(noun)}", sentence) is not None
 
 
-def counts_the_noun(text: str, source: str, figure: Figure, noun: str) -> bool | None:
-    """Whether ``figure`` counts the asked ``noun``: the noun is in the figure's clause,
+def counts_the_noun(
+    text: str, source: str, figure: Figure, noun: str | Sequence[str]
+) -> bool | None:
+    """Whether ``figure`` counts the asked ``noun`` (or, of its readings from
+    ``counted_phrase``, the longest the text uses): the noun is in the figure's clause,
     before it (首店300个) or after it (55家三甲医院), where the figure is read (in
     ``source`` when it holds the figure). None when the text never uses the noun (a
     question in everyday words): it cannot tell.
@@ -218,12 +241,12 @@ def counts_the_noun(text: str, source: str, figure: Figure, noun: str) -> bool |
     there = [g for g in extract_figures(source) if equivalent(figure, g)] if source else []
     if there:
         where, at = source, there[0]
-    if noun not in where:
+    used = [n for n in ((noun,) if isinstance(noun, str) else noun) if n in where]
+    if not used:
         return None
     end = CLAUSE_END.search(where, at.span[1])
-    return (
-        noun in clause_before(where, at.span[0]) + where[at.span[1] : end.start() if end else None]
-    )
+    clause = clause_before(where, at.span[0]) + where[at.span[1] : end.start() if end else None]
+    return max(used, key=len) in clause
 
 
 def _in_unit(unit: str, figure: Figure, counts: bool | None) -> bool:
@@ -278,11 +301,12 @@ def gives_asked_figure(
             _gives_some_figure(normal_form(strip_markers(s)), asked, src)
             for s, src in zip(sentences, sources, strict=True)
         )
-    noun = counted_noun(norm_question) if unit in _COUNTERS else None
+    phrase = counted_phrase(norm_question) if unit in _COUNTERS else ()
+    noun = phrase[0] if phrase else None
     for sentence, source in zip(sentences, sources, strict=True):
         norm = normal_form(sentence)
         in_unit = any(
-            _in_unit(unit, f, counts_the_noun(norm, source, f, noun) if noun else None)
+            _in_unit(unit, f, counts_the_noun(norm, source, f, phrase) if phrase else None)
             and fits(asked, given)
             for f, given in figure_aspects(norm, source)
         )

@@ -40,6 +40,26 @@ def in_source_words(verified: Verified) -> str:
     return "；".join(pieces) + "。"
 
 
+def as_sentence(verified: Verified) -> str:
+    """The answer text, or, when a model wrote only figures ("94.6%[1]。"), the words of
+    its passages that hold them: an answer reads as a sentence, not a bare number.
+
+    Example: "94.6%[1]。" citing "…普惠性幼儿园覆盖率达到94.6%,…" ->
+    "…普惠性幼儿园覆盖率达到94.6%[1]。"; "全年增长6.1%[1]。" stays as it is.
+    """
+    from qa.answer.markers import strip_markers
+    from qa.text.numbers import extract_figures
+    from qa.text.script import normal_form
+
+    plain = normal_form(strip_markers(verified.text))
+    figures = extract_figures(plain)
+    for f in reversed(figures):
+        plain = plain[: f.span[0]] + plain[f.span[1] :]
+    if not figures or re.search(r"[\u4e00-\u9fff]", plain):
+        return verified.text
+    return in_source_words(verified)
+
+
 def renumber(text: str, cited: list[Passage], passages: list[Passage]) -> str:
     """Markers numbering ``cited`` -> markers numbering ``passages``.
 

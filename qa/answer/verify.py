@@ -221,14 +221,18 @@ def _check_pairs(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> 
     """A figure a passage gives "respectively" (分别) must go with the item it is given to:
     "交通运输仓储和邮政业营业收入增长11.7%" from "租赁和商务服务业、交通运输仓储和邮政业营业收入
     分别增长11.7%、8.6%" has every figure in its passage and is still wrong."""
-    from qa.text.respective import misaligned
+    from qa.text.respective import contradicted, misaligned
 
     cited = list(dict.fromkeys(item.markers))
     for f in item.figures:
         if any(equivalent(f, q) for q in ctx.question):
             continue
         holders = [k for k in cited if ctx.holds(f, k)]
-        wrong = [misaligned(norm, f, ctx.norms[k - 1], ctx.asked) for k in holders]
+        wrong = [
+            misaligned(norm, f, ctx.norms[k - 1], ctx.asked)
+            or contradicted(norm, f, ctx.norms[k - 1])
+            for k in holders
+        ]
         if holders and all(wrong):
             item.keep = False
             owner = next(p.item for p in wrong if p)

@@ -157,6 +157,24 @@ def misaligned(sentence: str, figure: Figure, passage: str, question: str = "") 
     return wrong
 
 
+def contradicted(sentence: str, figure: Figure, passage: str) -> Pair | None:
+    """The pair of ``passage`` whose item and verb the sentence states right before
+    ``figure``, when the passage gives that item another figure in the same unit: the
+    sentence took a neighbouring figure (网上零售额's) for the item.
+
+    Example: ``contradicted("零售销售额增长16.4%", fig("16.4%"), p)`` with ``p`` =
+    "实物商品网上零售额增长16.4%,批发、零售销售额分别增长12.9%、8.4%" -> the pair of
+    零售销售额 (8.4%).
+    """
+    plain = re.sub(r"\s", "", sentence)
+    for p in respective_pairs(passage):
+        if equivalent(p.figure, figure) or p.figure.scaled()[1] != figure.scaled()[1]:
+            continue
+        if re.search(re.escape(p.item + p.verb) + r"\s*" + re.escape(figure.raw), plain):
+            return p
+    return None
+
+
 def asked_pairs(text: str, question: str) -> str:
     """The pairs of the items the question names, from each 分别 group of ``text`` it
     names only part of, as plain statements; "" when there is no such group. A reader

@@ -104,6 +104,9 @@ def test_places_come_from_the_question_and_the_passages() -> None:
     lyon = passage("法国里昂市常住人口约52万，是法国第三大城市。", None)
     assert place_scope(q("法国第三大城市有多少人口？"), [lyon]) == ([], [lyon])
     assert place_scope(q("德国第三大城市有多少人口？"), [lyon])[0] == ["德国"]
+    # A quoted name is what is asked about: jieba tags its 青山 as a place.
+    belt = passage("完成“两岸青山·千里林带”建设35.2万亩。", 2024)
+    assert place_scope(q("2024年“两岸青山·千里林带”建了多少万亩？"), [belt]) == ([], [belt])
 
 
 @pytest.mark.parametrize(
@@ -237,6 +240,21 @@ def test_a_count_counts_the_asked_noun() -> None:
     assert not counts_the_noun(hospitals, "", extract_figures(hospitals)[0], "区县域")
     # A text that never uses the noun cannot tell.
     assert counts_the_noun(stores, "", extract_figures(stores)[0], "门店") is None
+
+
+def test_a_count_is_read_by_the_longest_reading_of_its_noun() -> None:
+    from qa.answer.gate import counted_phrase, counts_the_noun
+    from qa.text.numbers import extract_figures
+
+    asked = "2024年重庆当年新筹集了多少套保障性租赁住房？"
+    assert counted_phrase(asked) == ("保障性", "保障性租赁", "保障性租赁住房")
+    assert counted_phrase("2024年外贸进出口总额是多少亿元？") == ()
+    both = "开工建设7000套配售型保障性住房,累计筹建29万套保障性租赁住房"
+    # 保障性 alone is in the 7000套 clause; the noun asked is not.
+    assert not counts_the_noun(both, "", extract_figures(both)[0], counted_phrase(asked))
+    assert counts_the_noun(both, "", extract_figures(both)[1], counted_phrase(asked))
+    # 7000套 counts another noun, 29万套 is a running total: neither answers 新筹集.
+    assert not gives_asked_figure(asked, ["新", "筹集", "保障性", "租赁", "住房"], [both + "[1]。"])
 
 
 def test_a_new_count_is_not_a_running_total() -> None:

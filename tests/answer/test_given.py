@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.answer.given import renumber, what_is_given
+from qa.answer.given import as_sentence, renumber, what_is_given
 from qa.answer.verify import Verified
 from qa.schema import Passage
 from qa.text.script import normal_form
@@ -42,3 +42,10 @@ def test_a_models_restatement_is_said_in_its_passages_words() -> None:
         what_is_given(quoted, [CARS], restated=False)
         == "报告给出的是：新能源汽车产量达到95.3万辆[1]。"
     )
+
+
+def test_a_bare_figure_is_said_in_its_passages_words() -> None:
+    bare = Verified("95.3万辆[1]。", [CARS], supported_sentences=["95.3万辆[1]。"])
+    assert as_sentence(bare) == "汽车产业加快转型,新能源汽车产量达到95.3万辆[1]。"
+    worded = Verified("新能源汽车产量95.3万辆[1]。", [CARS], supported_sentences=["x"])
+    assert as_sentence(worded) == "新能源汽车产量95.3万辆[1]。"

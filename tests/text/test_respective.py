@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from qa.text.numbers import extract_figures
-from qa.text.respective import asked_pairs, item_lists, misaligned, named, respective_pairs
+from qa.text.respective import (
+    asked_pairs,
+    contradicted,
+    item_lists,
+    misaligned,
+    named,
+    respective_pairs,
+)
 
 # Sentences from seeds/001 and seeds/002 in normal form.
 SERVICES = (
@@ -79,6 +86,17 @@ def test_a_sentence_keeping_the_group_or_a_figure_stated_elsewhere_is_not_misali
     # 8% is also stated on its own: the sentence may mean that one.
     both = LOANS + "。本外币贷款余额全年增长8%"
     assert misaligned("本外币贷款余额增长8%", fig("8%"), both) is None
+
+
+def test_a_neighbouring_figure_stated_for_a_paired_item_is_contradicted() -> None:
+    trade = "实物商品网上零售额增长16.4%,批发、零售销售额分别增长12.9%、8.4%"
+    wrong = contradicted("2024年零售销售额增长16.4%", fig("16.4%"), trade)
+    assert wrong is not None and wrong.item == "零售销售额" and wrong.figure.raw == "8.4%"
+    # The item's own figure, or the figure said of what it belongs to, stands.
+    assert contradicted("零售销售额增长8.4%", fig("8.4%"), trade) is None
+    assert contradicted("网上零售额增长16.4%", fig("16.4%"), trade) is None
+    # Another unit is another measure of the item, not a contradiction.
+    assert contradicted("零售销售额增长16亿元", fig("16亿元"), trade) is None
 
 
 def test_asked_pairs_are_the_named_items_pairs() -> None:
