@@ -364,11 +364,11 @@ def _rescue_reason(run: _Run, verified: Verified, answers: bool, rescue: Verifie
     def years_of(v: Verified) -> int:
         return len(asked_years & {p.year for p in v.cited})
 
-    def covers(v: Verified) -> float:
+    def covers(v: Verified, restated: bool = False) -> float:
         # A model's sentence is read with the passage words that hold its figure too: a
         # bare "94.6%[1]。" restates nothing, yet its passage names the asked topic.
         texts = [normal_form(s) for s in v.supported_sentences]
-        if v is verified and _model_wrote(run):
+        if restated:
             texts += [evidence(s, v.cited) for s in v.supported_sentences]
         return topic_coverage(run.tokens, texts, run.idf)
 
@@ -376,7 +376,8 @@ def _rescue_reason(run: _Run, verified: Verified, answers: bool, rescue: Verifie
         return "模型未能给出可核对的回答"
     if years_of(rescue) > years_of(verified):
         return "模型回答缺少所问的部分年份"
-    if not asked_years and covers(rescue) > covers(verified) + RELEVANCE_MARGIN:
+    restated = _model_wrote(run)
+    if not asked_years and covers(rescue) > covers(verified, restated) + RELEVANCE_MARGIN:
         return "模型回答未涉及问题的要点"
     return None
 

@@ -47,7 +47,7 @@ def as_sentence(verified: Verified) -> str:
     Example: "94.6%[1]。" citing "…普惠性幼儿园覆盖率达到94.6%,…" ->
     "…普惠性幼儿园覆盖率达到94.6%[1]。"; "全年增长6.1%[1]。" stays as it is.
     """
-    from qa.answer.markers import strip_markers
+    from qa.answer.markers import WORD, strip_markers
     from qa.text.numbers import extract_figures
     from qa.text.script import normal_form
 
@@ -55,7 +55,7 @@ def as_sentence(verified: Verified) -> str:
     figures = extract_figures(plain)
     for f in reversed(figures):
         plain = plain[: f.span[0]] + plain[f.span[1] :]
-    if not figures or re.search(r"[\u4e00-\u9fff]", plain):
+    if not figures or WORD.search(plain):
         return verified.text
     return in_source_words(verified)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa.text.numbers import Figure, equivalent, extract_figures
 from qa.text.wording import char_bigrams
@@ -53,6 +54,12 @@ def respective_pairs(norm: str) -> list[Pair]:
     Example: ``[(p.item, p.figure.raw) for p in respective_pairs("本外币存贷款余额分别增长8%、6.7%")]``
     -> ``[("本外币存款余额", "8%"), ("本外币贷款余额", "6.7%")]``.
     """
+    return list(_pairs(norm))
+
+
+@lru_cache(maxsize=512)
+def _pairs(norm: str) -> tuple[Pair, ...]:
+    # Verification asks for the pairs of one passage once per figure and check.
     out: list[Pair] = []
     for m in _RESPECTIVELY.finditer(norm):
         before = [b.end() for b in _BOUND.finditer(norm, 0, m.start())]
@@ -68,7 +75,7 @@ def respective_pairs(norm: str) -> list[Pair]:
         out.extend(
             Pair(i, f, verb, group, (start, end)) for i, f in zip(items, figures, strict=True)
         )
-    return out
+    return tuple(out)
 
 
 def _items(text: str, n: int) -> list[str] | None:
