@@ -66,6 +66,9 @@ class _Run:
     # The extractive answer checked beside a model's draft: when neither answers, it is
     # what the reports give nearest the question.
     nearest: Verified | None = None
+    # The answer not chosen (the model's, or the extractive one) and whether the model
+    # wrote it: a question asking a name is given it when the judge rejects the chosen one.
+    other: tuple[Verified, bool] | None = None
 
 
 def run_chain(
@@ -240,7 +243,7 @@ def _compose(run: _Run, draft: str, wording: str, passages: list[Passage]) -> An
         return _finish(run)
     base.citations = list(verified.cited)
     base.text = as_sentence(verified) if _model_wrote(run) else verified.text
-    if _off_the_question(run, verified):
+    if _off_the_question(run, verified, _model_wrote(run)) and not _take_other(run):
         return _near_miss(run, verified, passages)
     note = comparison_note(run.standalone, base.text, base.citations)
     if note:
@@ -297,9 +300,12 @@ def _choose(run: _Run, draft: str, wording: str, passages: list[Passage]) -> tup
         return verified, answers
     rescue = verify_answer(_extract(run, wording, passages), passages, run.standalone)
     run.nearest = rescue
-    why = _rescue_reason(run, verified, answers, rescue) if _gives_figure(run, rescue) else None
+    rescues = _gives_figure(run, rescue)
+    why = _rescue_reason(run, verified, answers, rescue) if rescues else None
     if not why:
+        run.other = (rescue, False) if rescues and answers else None
         return verified, answers
+    run.other = (verified, True) if answers else None
     run.checks.extend(verified.checks)
     run.checks.append(Check("extractive_backstop", f"{why}，改用原文句子"))
     run.answer.backend = f"{run.label}（改用抽取式回答）"
@@ -310,7 +316,7 @@ def _choose(run: _Run, draft: str, wording: str, passages: list[Passage]) -> tup
 MAX_JUDGED = 3
 
 
-def _off_the_question(run: _Run, verified: Verified) -> bool:
+def _off_the_question(run: _Run, verified: Verified, wrote: bool) -> bool:
     """The model, as a judge, says none of the answer's sentences answers the question
     asked (each is judged alone, by the passage words that hold its figure: a right
     figure beside a neighbouring one still counts)."""
@@ -324,7 +330,6 @@ def _off_the_question(run: _Run, verified: Verified) -> bool:
     for sentence in verified.supported_sentences[:MAX_JUDGED]:
         try:
             # Source sentences are judged whole; a model's, by the words it restates.
-            wrote = _model_wrote(run)
             shown = evidence(sentence, verified.cited) if wrote else normal_form(sentence)
             # Of figures given respectively (分别), the judge reads the asked item's.
             shown = asked_pairs(strip_markers(shown), run.norm) or strip_markers(shown)
@@ -338,6 +343,28 @@ def _off_the_question(run: _Run, verified: Verified) -> bool:
     if not verdicts:
         return False
     run.checks.append(Check("judge_not_answered", "模型判断：所引句子没有回答所问的指标"))
+    return True
+
+
+def _take_other(run: _Run) -> bool:
+    """For a question asking a name, place or time: the answer not chosen, when the judge
+    takes it although it rejected the chosen one (a source sentence that repeats the
+    question's words beside the model's right name, or the model's sentence that names
+    nobody beside a source sentence that does). Amounts are left to the near-miss refusal:
+    there the judge accepts a neighbouring figure too often to be asked twice."""
+    from qa.answer.gate import asks_figure
+    from qa.answer.given import as_sentence
+
+    if run.other is None or asks_figure(run.norm):
+        return False
+    other, wrote = run.other
+    run.other = None
+    if _off_the_question(run, other, wrote):
+        return False
+    run.checks.append(Check("judge_chose_other", "模型判断：所选回答没有回答问题，改用另一回答"))
+    run.answer.backend = run.label if wrote else f"{run.label}（改用抽取式回答）"
+    run.answer.citations = list(other.cited)
+    run.answer.text = as_sentence(other) if wrote else other.text
     return True
 
 

@@ -159,6 +159,19 @@ def _asked(norm_question: str) -> tuple[str, int] | None:
     return None
 
 
+# A question asking an amount: 多少, 几 (not 哪几, which asks names), 多大/多高…, 百分之.
+_ASKS_AMOUNT = re.compile(r"多少|(?<!哪)几|多[大高长重久远深宽快]|百分之")
+
+
+def asks_figure(norm_question: str) -> bool:
+    """Whether the question asks an amount, not a name, a place or a time.
+
+    Example: ``asks_figure("2023年重庆gdp是多少?")`` -> True;
+    ``asks_figure("林投姐的导演是谁?")`` -> False; ``asks_figure("占百分之几?")`` -> True.
+    """
+    return _ASKS_AMOUNT.search(norm_question) is not None
+
+
 def asked_unit(norm_question: str) -> str | None:
     """The base unit of the amount asked for (``多少亿元`` -> ``元``), None when no unit is.
 

@@ -31,7 +31,9 @@ Pure functions over the draft text and the retrieved passages. Rules, in order:
    figure to fail on.
 7. A cited sentence naming a place, organisation or person (jieba's name tags) that
    neither its passages, their titles nor the question contain is removed
-   (``unsupported_name``): 成都 in a sentence cited to a 重庆 passage.
+   (``unsupported_name``): 成都 in a sentence cited to a 重庆 passage. In a sentence
+   without figures, a person must be in its passages or their titles: the question
+   naming them is not enough.
 8. With no cited sentence left, the answer refuses (``nothing_supported``).
 
 Markers are renumbered 1..n in order of first appearance; ``cited`` follows them.
@@ -276,12 +278,16 @@ def _check_wording(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -
 def _check_names(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
     """A place, organisation or person the sentence names must be in a passage it cites
     (or its title, or the question): a right figure under the wrong city's name passes
-    every figure check."""
-    from qa.text.entities import missing_entities
+    every figure check. A sentence without a figure claims only through its names: the
+    person it speaks of must be in its passages, not only in the question ("彭某用过
+    某某的艺名" cited to an article on someone else)."""
+    from qa.text.entities import PERSONS, missing_entities
 
     cited = list(dict.fromkeys(item.markers))
-    sources = [ctx.asked, *(f"{ctx.titles[k - 1]} {ctx.norms[k - 1]}" for k in cited)]
-    names = missing_entities(norm, sources)
+    passages = [f"{ctx.titles[k - 1]} {ctx.norms[k - 1]}" for k in cited]
+    names = missing_entities(norm, [ctx.asked, *passages])
+    if not item.figures:
+        names += [e for e in missing_entities(norm, passages, PERSONS) if e not in names]
     if names:
         item.keep = False
         checks.append(

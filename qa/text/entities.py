@@ -16,6 +16,7 @@ from functools import lru_cache
 from qa.text.script import normal_form
 
 _TAGS = ("ns", "nr", "nt", "nz", "nrt", "nrfg")
+PERSONS = ("nr", "nrt", "nrfg")
 # Administrative suffixes: 成都市 names 成都, 重庆地区 names 重庆.
 _SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|地区|省|市|区|县)$")
 
@@ -29,14 +30,15 @@ def _tagger():  # type: ignore[no-untyped-def]
     return jieba.posseg
 
 
-def named_entities(text: str) -> list[str]:
-    """Proper names in ``text`` (normal form), in order, without repeats.
+def named_entities(text: str, tags: Sequence[str] = _TAGS) -> list[str]:
+    """Proper names in ``text`` (normal form) of the given jieba ``tags``, in order,
+    without repeats.
 
     Example: ``named_entities("这部电影由巩俐主演")`` -> ``["巩俐"]``.
     """
     seen: dict[str, None] = {}
     for word, flag in _tagger().cut(normal_form(text)):
-        if flag in _TAGS and len(word) > 1 and not re.search(r"\d", word):
+        if flag in tags and len(word) > 1 and not re.search(r"\d", word):
             seen.setdefault(word, None)
     return list(seen)
 
@@ -62,7 +64,9 @@ def mentioned(entity: str, text: str) -> bool:
     return len(parts) > 1 and all(w in text for w in parts)
 
 
-def missing_entities(sentence: str, allowed: Sequence[str]) -> list[str]:
+def missing_entities(
+    sentence: str, allowed: Sequence[str], tags: Sequence[str] = _TAGS
+) -> list[str]:
     """Entities of ``sentence`` found in none of the ``allowed`` texts (normal form),
     an entity also counting as found by its name without 市/省/区/地区.
 
@@ -71,7 +75,7 @@ def missing_entities(sentence: str, allowed: Sequence[str]) -> list[str]:
     ``missing_entities("重庆地区生产总值增长6.1%", …)`` -> ``[]``.
     """
     text = " ".join(normal_form(t) for t in allowed)
-    return [e for e in named_entities(sentence) if not mentioned(e, text)]
+    return [e for e in named_entities(sentence, tags) if not mentioned(e, text)]
 
 
 def places(text: str) -> list[str]:

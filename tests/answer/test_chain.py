@@ -11,6 +11,7 @@ Two halves:
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Iterator, Mapping
@@ -688,6 +689,45 @@ def test_an_answer_the_judge_accepts_stands(make_qa: Any, retrieval: FakeRetriev
     model = Routed(responses=["2023年全市客运量增长47.8%[1]。"])
     a = make_qa(model, judge=True).ask("2023年重庆全市客运量增长多少？", backend="local")
     assert not a.refused and a.text == "2023年全市客运量增长47.8%[1]。"
+
+
+FILM = passage(
+    "film",
+    DOC_000,
+    2023,
+    "result",
+    "《山城记》的导演是谁，一直是影迷讨论的话题。实际上，该片由王某执导。",
+    0.9,
+)
+
+
+class NamesJudge(Routed):
+    """A judge that takes only a sentence naming the director."""
+
+    def _call(self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any) -> str:
+        if "判断资料句子" in str(messages[0].content):
+            verdict = "回答了" if "王某" in str(messages[-1].content) else "没有回答"
+            return json.dumps({"判断": verdict}, ensure_ascii=False)
+        return super()._call(messages, stop, run_manager, **kw)
+
+
+def test_for_a_name_the_judge_may_take_the_answer_not_chosen(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    # The source sentence that repeats the question's words replaced the model's answer
+    # (it covers more of them); the judge rejects it and takes the model's instead.
+    retrieval.passages = [FILM]
+    model = NamesJudge(responses=["《山城记》由王某执导[1]。"])
+    a = make_qa(model, judge=True).ask("《山城记》的导演是谁？", backend="local")
+    assert not a.refused, [(c.name, c.detail) for c in a.checks]
+    assert a.text == "《山城记》由王某执导[1]。" and a.citations == [FILM]
+    assert "extractive_backstop" in names(a) and "judge_chose_other" in names(a)
+    assert "改用抽取式" not in a.backend
+    # An amount is not asked twice: the near miss stays a refusal.
+    retrieval.passages = [TRANSIT]
+    model = NamesJudge(responses=["2023年全市客运量增长47.8%[1]。"])
+    b = make_qa(model, judge=True).ask("2023年重庆轨道交通客运量增长多少？", backend="local")
+    assert b.refused and "judge_chose_other" not in names(b)
 
 
 def test_a_follow_up_is_condensed_by_the_model_when_it_keeps_to_the_words(

@@ -9,6 +9,7 @@ import pytest
 
 from qa.answer.gate import (
     asked_unit,
+    asks_figure,
     gives_asked_figure,
     in_scope,
     place_scope,
@@ -270,3 +271,18 @@ def test_a_count_of_the_asked_noun_may_use_another_measure_word() -> None:
     given = "新设立市场主体53.2万户，新增上市（过会）企业18家[1]。"
     assert gives_asked_figure(asked, tokens, [given], None, True)
     assert not gives_asked_figure(asked, tokens, ["新增上市（过会）企业18家，市场主体活跃[1]。"])
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("2023年重庆地区生产总值是多少？", True),
+        ("河水干净达标的占百分之几？", True),
+        ("平均每个人能用的健身运动场地有多大？", True),
+        ("林投姐的导演是谁？", False),
+        ("重庆“416”科技创新战略布局中的四大科创高地是哪几个？", False),
+        ("毒马案发生在什么时候？", False),
+    ],
+)
+def test_a_question_asks_an_amount_or_a_name(question: str, asks: bool) -> None:
+    assert asks_figure(normal_form(question)) is asks

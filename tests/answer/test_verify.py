@@ -402,3 +402,18 @@ def test_a_figure_given_respectively_to_another_item_is_removed() -> None:
     # The passage's own sentence, both pairs kept, stands.
     whole = verify_answer(services.text.rstrip("。") + "[1]。", [services], asked)
     assert not whole.refused
+
+
+def test_a_sentence_without_figures_must_find_its_person_in_its_passage() -> None:
+    from qa.answer.verify import verify_answer
+    from qa.schema import Passage
+
+    p = Passage(
+        doc="b.txt", title="栗三助", year=None, section="",
+        text="栗三助，日本搞笑艺人，曾用「枪魔栗三助」的艺名。", score=1.0,
+    )  # fmt: skip
+    # The question names 彭皓锋, the passage is about someone else: the claim is not its.
+    wrong = verify_answer("彭皓锋用过「枪魔栗三助」的艺名[1]。", [p], "彭皓锋用过什么艺名？")
+    assert wrong.refused and "unsupported_name" in [c.name for c in wrong.checks]
+    right = verify_answer("栗三助用过「枪魔栗三助」的艺名[1]。", [p], "栗三助用过什么艺名？")
+    assert not right.refused and "枪魔栗三助" in right.text
