@@ -70,6 +70,11 @@ class _Run:
     # wrote it: a question asking a name is given it when the judge rejects the chosen one.
     other: tuple[Verified, bool] | None = None
 
+    @property
+    def quoted_label(self) -> str:
+        """The backend shown when a source sentence is given in place of the model's."""
+        return f"{self.label}（改用抽取式回答）"
+
 
 def run_chain(
     qa: ReportQA,
@@ -308,7 +313,7 @@ def _choose(run: _Run, draft: str, wording: str, passages: list[Passage]) -> tup
     run.other = (verified, True) if answers else None
     run.checks.extend(verified.checks)
     run.checks.append(Check("extractive_backstop", f"{why}，改用原文句子"))
-    run.answer.backend = f"{run.label}（改用抽取式回答）"
+    run.answer.backend = run.quoted_label
     return rescue, True
 
 
@@ -362,7 +367,7 @@ def _take_other(run: _Run) -> bool:
     if _off_the_question(run, other, wrote):
         return False
     run.checks.append(Check("judge_chose_other", "模型判断：所选回答没有回答问题，改用另一回答"))
-    run.answer.backend = run.label if wrote else f"{run.label}（改用抽取式回答）"
+    run.answer.backend = run.label if wrote else run.quoted_label
     run.answer.citations = list(other.cited)
     run.answer.text = as_sentence(other) if wrote else other.text
     return True

@@ -310,6 +310,8 @@ def gives_asked_figure(
     if unit is None:
         # A table label or heading copied for a 多少 question names the indicator but
         # gives no figure (the 1.5B model's answer to the unanswerable 常住人口总数).
+        # Only 多少, not every amount ``asks_figure`` reads (几, 多大, 百分之几): asking a
+        # figure of those too lost a right answer on dev (增加47种 for 多了几种) and won none.
         return "多少" not in norm_question or any(
             _gives_some_figure(normal_form(strip_markers(s)), asked, src)
             for s, src in zip(sentences, sources, strict=True)

@@ -281,13 +281,15 @@ def _check_names(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> 
     every figure check. A sentence without a figure claims only through its names: the
     person it speaks of must be in its passages, not only in the question ("彭某用过
     某某的艺名" cited to an article on someone else)."""
-    from qa.text.entities import PERSONS, missing_entities
+    from qa.text.entities import PERSONS, missing_from, tagged_entities
 
     cited = list(dict.fromkeys(item.markers))
     passages = [f"{ctx.titles[k - 1]} {ctx.norms[k - 1]}" for k in cited]
-    names = missing_entities(norm, [ctx.asked, *passages])
+    tagged = tagged_entities(norm)
+    names = missing_from(tagged, [ctx.asked, *passages])
     if not item.figures:
-        names += [e for e in missing_entities(norm, passages, PERSONS) if e not in names]
+        persons = [e for e, tag in tagged.items() if tag in PERSONS and e not in names]
+        names += missing_from(persons, passages)
     if names:
         item.keep = False
         checks.append(

@@ -10,7 +10,7 @@ of the texts an answer may draw on, and a word copied from a passage always does
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from qa.text.script import normal_form
@@ -30,17 +30,22 @@ def _tagger():  # type: ignore[no-untyped-def]
     return jieba.posseg
 
 
-def named_entities(text: str, tags: Sequence[str] = _TAGS) -> list[str]:
+def tagged_entities(text: str, tags: Sequence[str] = _TAGS) -> dict[str, str]:
     """Proper names in ``text`` (normal form) of the given jieba ``tags``, in order,
-    without repeats.
+    without repeats, each with the tag of its first occurrence.
 
-    Example: ``named_entities("这部电影由巩俐主演")`` -> ``["巩俐"]``.
+    Example: ``tagged_entities("这部电影由巩俐主演")`` -> ``{"巩俐": "nr"}``.
     """
-    seen: dict[str, None] = {}
+    seen: dict[str, str] = {}
     for word, flag in _tagger().cut(normal_form(text)):
         if flag in tags and len(word) > 1 and not re.search(r"\d", word):
-            seen.setdefault(word, None)
-    return list(seen)
+            seen.setdefault(word, flag)
+    return seen
+
+
+def named_entities(text: str, tags: Sequence[str] = _TAGS) -> list[str]:
+    """Proper names in ``text``: ``named_entities("这部电影由巩俐主演")`` -> ``["巩俐"]``."""
+    return list(tagged_entities(text, tags))
 
 
 def _core(entity: str) -> str:
@@ -74,8 +79,16 @@ def missing_entities(
     -> ``["成都市"]``; with the question "重庆地区生产总值" among ``allowed``,
     ``missing_entities("重庆地区生产总值增长6.1%", …)`` -> ``[]``.
     """
+    return missing_from(named_entities(sentence, tags), allowed)
+
+
+def missing_from(entities: Iterable[str], allowed: Sequence[str]) -> list[str]:
+    """The ``entities`` found in none of the ``allowed`` texts (see ``missing_entities``).
+
+    Example: ``missing_from(["成都市", "重庆"], ["重庆市地区生产总值"])`` -> ``["成都市"]``.
+    """
     text = " ".join(normal_form(t) for t in allowed)
-    return [e for e in named_entities(sentence, tags) if not mentioned(e, text)]
+    return [e for e in entities if not mentioned(e, text)]
 
 
 def places(text: str) -> list[str]:

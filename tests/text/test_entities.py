@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.text.entities import missing_entities, named_entities
+from qa.text.entities import missing_entities, missing_from, named_entities, tagged_entities
 
 
 def test_people_and_places_are_found() -> None:
@@ -24,3 +24,10 @@ def test_a_place_the_user_named_or_a_shorter_form_is_not_missing() -> None:
 
 def test_traditional_script_compares_in_normal_form() -> None:
     assert missing_entities("由鞏俐主演", ["巩俐主演了这部电影"]) == []
+
+
+def test_names_are_tagged_once_and_checked_against_sources() -> None:
+    tagged = tagged_entities("这部电影是张艺谋导演的，由巩俐主演。")
+    assert tagged == {"张艺谋": "nr", "巩俐": "nr"}
+    assert missing_from(tagged, ["巩俐主演了这部电影"]) == ["张艺谋"]
+    assert missing_from(["成都市"], ["成渝地区双城经济圈：成都经济总量"]) == []
