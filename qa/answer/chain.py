@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 # The extractive answer replaces a verified model answer that covers less of the
 # question's topic words (``topic_coverage``) than it does, by more than this margin.
 RELEVANCE_MARGIN = 0.1
+OFF_POINT = "模型回答未涉及问题的要点"
 
 
 @dataclass
@@ -307,6 +308,8 @@ def _choose(run: _Run, draft: str, wording: str, passages: list[Passage]) -> tup
     run.nearest = rescue
     rescues = _gives_figure(run, rescue)
     why = _rescue_reason(run, verified, answers, rescue) if rescues else None
+    if why == OFF_POINT and _selector_keeps_model(run, verified, rescue):
+        why = None
     if not why:
         run.other = (rescue, False) if rescues and answers else None
         return verified, answers
@@ -410,8 +413,39 @@ def _rescue_reason(run: _Run, verified: Verified, answers: bool, rescue: Verifie
         return "模型回答缺少所问的部分年份"
     restated = _model_wrote(run)
     if not asked_years and covers(rescue) > covers(verified, restated) + RELEVANCE_MARGIN:
-        return "模型回答未涉及问题的要点"
+        return OFF_POINT
     return None
+
+
+def _selector_keeps_model(run: _Run, verified: Verified, rescue: Verified) -> bool:
+    """The model, shown the question beside its own answer (in its passage's words) and
+    the source sentence that covers more of the question's words, takes its own answer.
+    Shared words are no proof of an answer: a headline that repeats the question ("《X》
+    的导演是谁，一直是话题") covers it better than the sentence naming the director."""
+    from qa.answer.judge import choose_answer, evidence
+    from qa.answer.markers import strip_markers
+
+    if run.helper is None or not run.settings.judge:
+        return False
+    if not verified.supported_sentences or not rescue.supported_sentences:
+        return False
+    mine = strip_markers(evidence(verified.supported_sentences[0], verified.cited))
+    source = normal_form(strip_markers(rescue.supported_sentences[0]))
+    if mine.strip(" 。.") in source:
+        # The source sentence says what the model said, as a whole sentence ("东京[1]。"
+        # beside "…出生于东京…"): nothing to choose.
+        return False
+    try:
+        choice = choose_answer(run.helper(), run.standalone, mine, source)
+    except Exception as exc:  # no verdict: the lexical choice stands
+        run.checks.append(Check("judge_failed", first_line(exc)))
+        return False
+    if choice != 0:
+        said = {1: "原文句子回答了问题", -1: "两句都没有回答问题", None: "没有给出判断"}[choice]
+        run.checks.append(Check("selector_not_kept", f"模型判断：{said}，不保留模型回答"))
+        return False
+    run.checks.append(Check("selector_kept_model", "模型判断：模型回答给出了所问的内容，保留"))
+    return True
 
 
 def _refuse(run: _Run, check: Check, nearby: list[Passage]) -> Answer:

@@ -136,3 +136,52 @@ def answers_question(model: BaseChatModel, question: str, answer: str) -> bool |
     """The model's verdict, or None when it gives none (unparseable, or the backend
     cannot constrain its output)."""
     return parse(schema_reply(model, messages(question, answer), SCHEMA, max_tokens=16))
+
+
+# The model as a selector between two answers: which sentence gives what is asked.
+FIRST, SECOND, NEITHER = "甲", "乙", "都没有"
+SELECT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"答案": {"type": "string", "enum": [FIRST, SECOND, NEITHER]}},
+    "required": ["答案"],
+}
+# Worked examples on places and works that no corpus here holds.
+SELECT_SYSTEM = (
+    "给出一个问题和两句资料（甲、乙），选出直接给出问题答案的那一句；"
+    "只重复问题的说法、没有给出答案的句子不算。"
+    "例1：问题：某市2020年粮食产量是多少？甲：某市召开粮食生产工作会议。"
+    "乙：全年粮食产量达到210万吨。答案：乙。"
+    "例2：问题：《某书》的作者是谁？甲：《某书》由张三所著。乙：《某书》的作者是谁，一直有争议。"
+    "答案：甲。"
+    "例3：问题：某市地铁客运量是多少？甲：全市客运量增长5%。乙：某市公交线路达到300条。"
+    "答案：都没有。只输出JSON。"
+)
+
+
+def select_messages(question: str, first: str, second: str) -> list[dict[str, str]]:
+    """Example: ``select_messages("q", "a", "b")[1]["content"]`` ->
+    ``"问题：q\\n甲：a\\n乙：b\\n哪一句给出了问题的答案？"``."""
+    content = (
+        f"问题：{question}\n{FIRST}：{first[:MAX_ANSWER_CHARS]}\n"
+        f"{SECOND}：{second[:MAX_ANSWER_CHARS]}\n哪一句给出了问题的答案？"
+    )
+    return [{"role": "system", "content": SELECT_SYSTEM}, {"role": "user", "content": content}]
+
+
+def parse_choice(raw: str) -> int | None:
+    """0 for the first sentence, 1 for the second, -1 for neither, None for no verdict.
+
+    Example: ``parse_choice('{"答案": "乙"}')`` -> 1; ``parse_choice('{"答案": "都没有"}')``
+    -> -1; ``parse_choice("乙")`` -> None.
+    """
+    try:
+        label = json.loads(raw).get("答案")
+    except (ValueError, AttributeError):
+        return None
+    return {FIRST: 0, SECOND: 1, NEITHER: -1}.get(label)
+
+
+def choose_answer(model: BaseChatModel, question: str, first: str, second: str) -> int | None:
+    """Which of two sentences answers ``question`` (``parse_choice``'s values)."""
+    msgs = select_messages(question, first, second)
+    return parse_choice(schema_reply(model, msgs, SELECT_SCHEMA, max_tokens=16))

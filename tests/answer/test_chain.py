@@ -644,6 +644,7 @@ class Routed(FakeListChatModel):
     """A fake model that answers the judge, the condenser and the writer differently."""
 
     judge: str = '{"判断": "回答了"}'
+    selected: str = '{"答案": "乙"}'  # the selector takes the source sentence
     condensed: str = ""
     reworded: str = ""
 
@@ -651,6 +652,8 @@ class Routed(FakeListChatModel):
         system = str(messages[0].content)
         if "判断资料句子" in system:
             return self.judge
+        if "选出直接给出问题答案" in system:
+            return self.selected
         if "合并成一个完整" in system:
             return self.condensed
         if "政府工作报告里的正式说法" in system:
@@ -728,6 +731,33 @@ def test_for_a_name_the_judge_may_take_the_answer_not_chosen(
     model = NamesJudge(responses=["2023年全市客运量增长47.8%[1]。"])
     b = make_qa(model, judge=True).ask("2023年重庆轨道交通客运量增长多少？", backend="local")
     assert b.refused and "judge_chose_other" not in names(b)
+
+
+def test_the_selector_keeps_a_model_answer_that_a_headline_outscores_in_words(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    # The headline repeats the question's words, so it covers them better than the model's
+    # answer; shown both, the model as selector takes its own answer, which names the director.
+    retrieval.passages = [FILM]
+
+    def ask(draft: str, selected: str) -> Answer:
+        model = Routed(responses=[draft], selected=selected)
+        return make_qa(model, judge=True).ask("《山城记》的导演是谁？", backend="local")
+
+    a = ask("《山城记》由王某执导[1]。", '{"答案": "甲"}')
+    assert not a.refused and a.text == "《山城记》由王某执导[1]。"
+    assert "selector_kept_model" in names(a) and "extractive_backstop" not in names(a)
+    assert a.backend.startswith("本地模型") and "改用抽取式" not in a.backend
+    # A model's answer the source sentence holds whole is given as that sentence, unasked;
+    # taking the source sentence, or giving no verdict, leaves the lexical choice.
+    for draft, selected in [
+        ("影迷讨论的话题[1]。", '{"答案": "甲"}'),
+        ("《山城记》由王某执导[1]。", '{"答案": "乙"}'),
+        ("《山城记》由王某执导[1]。", "乙"),
+    ]:
+        b = ask(draft, selected)
+        assert "extractive_backstop" in names(b) and "selector_kept_model" not in names(b)
+        assert ("selector_not_kept" in names(b)) == draft.startswith("《山城记》")
 
 
 def test_a_follow_up_is_condensed_by_the_model_when_it_keeps_to_the_words(

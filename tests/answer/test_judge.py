@@ -72,3 +72,35 @@ def test_the_judge_reads_the_passage_words_that_hold_the_answers_figure() -> Non
     assert (
         evidence("涪陵工业园区升格为国家级经开区[1]。", cited) == "涪陵工业园区升格为国家级经开区。"
     )
+
+
+# --- the model as a selector between two answers --------------------------------------
+
+
+def test_the_selectors_labels_parse_and_anything_else_is_no_verdict() -> None:
+    from qa.answer.judge import parse_choice
+
+    assert parse_choice('{"答案": "甲"}') == 0
+    assert parse_choice('{"答案": "乙"}') == 1
+    assert parse_choice('{"答案": "都没有"}') == -1
+    assert parse_choice('{"答案": "丙"}') is None
+    assert parse_choice("乙") is None
+
+
+def test_the_selector_sees_the_question_and_both_sentences_cut_short() -> None:
+    from qa.answer.judge import select_messages
+
+    msgs = select_messages("《山城记》的导演是谁？", "《山城记》由王某执导", "话题" * 200)
+    assert msgs[0]["role"] == "system" and "只输出JSON" in msgs[0]["content"]
+    user = msgs[1]["content"]
+    assert user.startswith("问题：《山城记》的导演是谁？\n甲：《山城记》由王某执导\n乙：话题")
+    assert user.endswith("哪一句给出了问题的答案？") and len(user) < 250
+
+
+def test_the_selector_is_constrained_by_its_schema() -> None:
+    from qa.answer.judge import FIRST, NEITHER, SECOND, choose_answer
+
+    model = _LocalModel('{"答案": "乙"}')
+    assert choose_answer(model, "q", "a", "b") == 1  # type: ignore[arg-type]
+    fmt = model.client.kwargs["response_format"]
+    assert fmt["schema"]["properties"]["答案"]["enum"] == [FIRST, SECOND, NEITHER]

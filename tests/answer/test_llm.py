@@ -281,6 +281,19 @@ def test_the_local_model_judges_under_its_schema(local_chat) -> None:  # type: i
 
 
 @pytest.mark.model
+def test_the_local_model_selects_the_sentence_that_answers(local_chat) -> None:  # type: ignore[no-untyped-def]
+    from qa.answer.judge import choose_answer
+
+    # A sentence that repeats the question's words does not answer it; in either order,
+    # the one naming the birthplace is taken.
+    question = "李白出生在哪里？"
+    named = "李白出生于碎叶城，五岁随父迁居绵州"
+    repeats = "李白出生在哪里，历来说法不一，一直是学界讨论的话题"
+    assert choose_answer(local_chat, question, named, repeats) == 0
+    assert choose_answer(local_chat, question, repeats, named) == 1
+
+
+@pytest.mark.model
 def test_judging_leaves_the_writers_prompt_evaluated(model_settings: Settings, local_chat) -> None:  # type: ignore[no-untyped-def]
     from qa.answer.judge import answers_question
 
