@@ -69,9 +69,7 @@ def mentioned(entity: str, text: str) -> bool:
     return len(parts) > 1 and all(w in text for w in parts)
 
 
-def missing_entities(
-    sentence: str, allowed: Sequence[str], tags: Sequence[str] = _TAGS
-) -> list[str]:
+def missing_entities(sentence: str, allowed: Sequence[str]) -> list[str]:
     """Entities of ``sentence`` found in none of the ``allowed`` texts (normal form),
     an entity also counting as found by its name without 市/省/区/地区.
 
@@ -79,7 +77,7 @@ def missing_entities(
     -> ``["成都市"]``; with the question "重庆地区生产总值" among ``allowed``,
     ``missing_entities("重庆地区生产总值增长6.1%", …)`` -> ``[]``.
     """
-    return missing_from(named_entities(sentence, tags), allowed)
+    return missing_from(named_entities(sentence), allowed)
 
 
 def missing_from(entities: Iterable[str], allowed: Sequence[str]) -> list[str]:
