@@ -40,9 +40,11 @@ def in_source_words(verified: Verified) -> str:
     return "；".join(pieces) + "。"
 
 
-def as_sentence(verified: Verified) -> str:
+def as_sentence(verified: Verified, question: str = "") -> str:
     """The answer text, or, when a model wrote only figures ("94.6%[1]。"), the words of
-    its passages that hold them: an answer reads as a sentence, not a bare number.
+    its passages that hold them, or, when it wrote only a name its passage holds word for
+    word ("东京[1]。" for 梁邦彦出生于什么地方), that passage's sentence: an answer reads
+    as a sentence, not a bare number or name.
 
     Example: "94.6%[1]。" citing "…普惠性幼儿园覆盖率达到94.6%,…" ->
     "…普惠性幼儿园覆盖率达到94.6%[1]。"; "全年增长6.1%[1]。" stays as it is.
@@ -55,9 +57,45 @@ def as_sentence(verified: Verified) -> str:
     figures = extract_figures(plain)
     for f in reversed(figures):
         plain = plain[: f.span[0]] + plain[f.span[1] :]
-    if not figures or WORD.search(plain):
+    if not figures:
+        return _named_in_source(verified, question) or verified.text
+    if WORD.search(plain):
         return verified.text
     return in_source_words(verified)
+
+
+# An answer this short, in one clause, that restates none of the question's words and
+# that its passage holds word for word, is a name, not a sentence.
+BARE_CHARS = 12
+_CLAUSE = re.compile(r"[，,；;：:]")
+
+
+def _named_in_source(verified: Verified, question: str) -> str | None:
+    """The sentence of a cited passage that holds a bare name the model wrote, with the
+    model's markers; None when the answer is a sentence of its own (it restates some of
+    the question's words, or is longer than one short clause).
+
+    Example: "东京[1]。" citing "梁邦彦是一位在日朝鲜人，出生于东京，血型O型。" ->
+    "梁邦彦是一位在日朝鲜人，出生于东京，血型O型[1]。".
+    """
+    from qa.answer.markers import split_sentences, strip_markers
+    from qa.text.script import normal_form
+    from qa.text.wording import char_bigrams
+
+    if len(verified.supported_sentences) != 1:
+        return None
+    name = normal_form(strip_markers(verified.text)).strip(" 。.！!")
+    if not name or len(name) > BARE_CHARS or _CLAUSE.search(name):
+        return None
+    restated = {g for g in char_bigrams(name) & char_bigrams(normal_form(question)) if len(g) > 1}
+    if restated:
+        return None
+    for passage in verified.cited:
+        for sentence in split_sentences(passage.text):
+            if name in normal_form(sentence):
+                body = strip_markers(sentence).rstrip("。.；;！!？? ")
+                return body + "".join(MARKER.findall(verified.text)) + "。"
+    return None
 
 
 def renumber(text: str, cited: list[Passage], passages: list[Passage]) -> str:

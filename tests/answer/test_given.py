@@ -49,3 +49,15 @@ def test_a_bare_figure_is_said_in_its_passages_words() -> None:
     assert as_sentence(bare) == "汽车产业加快转型,新能源汽车产量达到95.3万辆[1]。"
     worded = Verified("新能源汽车产量95.3万辆[1]。", [CARS], supported_sentences=["x"])
     assert as_sentence(worded) == "新能源汽车产量95.3万辆[1]。"
+
+
+def test_a_bare_name_is_said_in_its_passages_sentence() -> None:
+    actor = passage("actor", "梁邦彦是一位在日朝鲜人，出生于东京，血型O型。后移居首尔。")
+    question = "梁邦彦出生于什么地方？"
+    bare = Verified("东京[1]。", [actor], supported_sentences=["东京[1]。"])
+    assert as_sentence(bare, question) == "梁邦彦是一位在日朝鲜人，出生于东京，血型O型[1]。"
+    # A sentence (it restates the question, or is long), or a name the passage does not
+    # hold word for word, stays as written.
+    for text in ["梁邦彦出生于东京[1]。", "首尔特别市[1]。", "出生于东京，血型O型[1]。"]:
+        kept = Verified(text, [actor], supported_sentences=[text])
+        assert as_sentence(kept, question) == text

@@ -1,0 +1,210 @@
+"""The decide step of the read path: which verified answer is given, and whether it
+answers the question asked.
+
+A model's verified draft is set beside the extractive answer from the same passages
+(``choose``): the source sentences take its place when it gives nothing usable, leaves
+out asked years, or covers less of the question's words, unless the model, as a
+selector shown both, takes its own. The model as a judge then reads each answer
+sentence alone (``off_the_question``); for a question asking a name, the answer not
+chosen may be given instead (``take_other``). Each decision records a ``Check``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qa.answer.candidates import first_line
+from qa.answer.evidence import ANSWERS, similarity
+from qa.answer.gate import gives_asked_figure, topic_coverage
+from qa.answer.retrieve import per_year_questions
+from qa.answer.run import Run, model_wrote
+from qa.schema import Check, Passage
+from qa.text.script import normal_form
+
+if TYPE_CHECKING:
+    from qa.answer.verify import Verified
+
+# The extractive answer replaces a verified model answer that covers less of the
+# question's topic words (``topic_coverage``) than it does, by more than this margin.
+RELEVANCE_MARGIN = 0.1
+OFF_POINT = "模型回答未涉及问题的要点"
+
+
+def extract(run: Run, wording: str, passages: list[Passage]) -> str:
+    """The extractive answer; when the wording finds nothing, by meaning as well."""
+    from qa.answer.extractive import extractive_answer
+    from qa.answer.refusal import REFUSAL
+
+    text = extractive_answer(wording, passages, meaning=run.meaning)
+    if text == REFUSAL and run.meaning is None:
+        run.meaning = similarity(run.standalone, passages, run.embeddings, run.reranker)
+        text = extractive_answer(wording, passages, meaning=run.meaning)
+        if text != REFUSAL:
+            run.checks.append(
+                Check("semantic_match", f"按语义选句（相近度 {run.meaning.best:.2f}）")
+            )
+    return text
+
+
+def choose(run: Run, draft: str, wording: str, passages: list[Passage]) -> tuple[Verified, bool]:
+    """The verified draft, or the extractive answer where it is better; and whether it
+    answers (gives a figure in the asked unit on the asked topic).
+
+    The model gave nothing usable (only a header, nothing it cited holds its figures, no
+    figure in the asked unit, or "the passages do not say") although the gates found
+    passages in scope, it left out some of the years asked, or it answers beside the
+    point (水利投资 for 工业投资: every figure checks out, but the asked topic words are
+    missing; 26 of 163 golden answers, none made worse): the extractive answer from the
+    same passages, when it clears its own threshold and gives the asked figure, is
+    better. On the golden set the 1.5B model refused questions whose answer was a
+    passage sentence (绿色贷款余额超6800亿元); the extractive answer refuses all 15
+    unanswerable ones, so believing it loses no refusal.
+    """
+    from qa.answer.verify import verify_answer
+
+    verified = verify_answer(draft, passages, run.standalone)
+    answers = _gives_figure(run, verified)
+    if run.chosen == "extractive" or run.answer.backend != run.label:
+        return verified, answers
+    rescue = verify_answer(extract(run, wording, passages), passages, run.standalone)
+    run.nearest = rescue
+    rescues = _gives_figure(run, rescue)
+    why = _rescue_reason(run, verified, answers, rescue) if rescues else None
+    if why == OFF_POINT and _selector_keeps_model(run, verified, rescue):
+        why = None
+    if not why:
+        run.other = (rescue, False) if rescues and answers else None
+        return verified, answers
+    run.other = (verified, True) if answers else None
+    run.checks.extend(verified.checks)
+    run.checks.append(Check("extractive_backstop", f"{why}，改用原文句子"))
+    run.answer.backend = run.quoted_label
+    return rescue, True
+
+
+# Sentences of one answer the judge reads, each on its own (about 0.8 s each locally).
+MAX_JUDGED = 3
+
+
+def off_the_question(run: Run, verified: Verified, wrote: bool) -> bool:
+    """The model, as a judge, says none of the answer's sentences answers the question
+    asked (each is judged alone, by the passage words that hold its figure: a right
+    figure beside a neighbouring one still counts)."""
+    from qa.answer.judge import answers_question, evidence
+    from qa.answer.markers import strip_markers
+    from qa.text.respective import asked_pairs
+
+    if run.helper is None or not run.settings.judge or run.answer.backend.startswith("抽取式"):
+        return False
+    verdicts = []
+    for sentence in verified.supported_sentences[:MAX_JUDGED]:
+        try:
+            # Source sentences are judged whole; a model's, by the words it restates.
+            shown = evidence(sentence, verified.cited) if wrote else normal_form(sentence)
+            # Of figures given respectively (分别), the judge reads the asked item's.
+            shown = asked_pairs(strip_markers(shown), run.norm) or strip_markers(shown)
+            verdict = answers_question(run.helper(), run.standalone, shown)
+        except Exception as exc:  # a judge that fails leaves the verified answer as it is
+            run.checks.append(Check("judge_failed", first_line(exc)))
+            return False
+        if verdict is not False:
+            return False
+        verdicts.append(verdict)
+    if not verdicts:
+        return False
+    run.checks.append(Check("judge_not_answered", "模型判断：所引句子没有回答所问的指标"))
+    return True
+
+
+def take_other(run: Run) -> bool:
+    """For a question asking a name, place or time: the answer not chosen, when the judge
+    takes it although it rejected the chosen one (a source sentence that repeats the
+    question's words beside the model's right name, or the model's sentence that names
+    nobody beside a source sentence that does). Amounts are left to the near-miss refusal:
+    there the judge accepts a neighbouring figure too often to be asked twice."""
+    from qa.answer.gate import asks_figure
+    from qa.answer.given import as_sentence
+
+    if run.other is None or asks_figure(run.norm):
+        return False
+    other, wrote = run.other
+    run.other = None
+    if off_the_question(run, other, wrote):
+        return False
+    run.checks.append(Check("judge_chose_other", "模型判断：所选回答没有回答问题，改用另一回答"))
+    run.answer.backend = run.label if wrote else run.quoted_label
+    run.answer.citations = list(other.cited)
+    run.answer.text = as_sentence(other, run.standalone) if wrote else other.text
+    return True
+
+
+def _gives_figure(run: Run, verified: Verified) -> bool:
+    """Some sentence gives a figure in the asked unit and aspect, on the asked topic.
+    A model's sentence is read in its passage's words: it may restate the question
+    around a neighbouring figure ("全年一共运送了600万人次" from 日最高客运量)."""
+    from qa.answer.judge import evidence
+
+    on_topic = run.meaning is not None and run.meaning.best >= ANSWERS
+    sentences = verified.supported_sentences
+    sources = [evidence(s, verified.cited) for s in sentences] if model_wrote(run) else None
+    return not verified.refused and gives_asked_figure(
+        run.norm, run.tokens, sentences, run.idf, on_topic, sources
+    )
+
+
+def _rescue_reason(run: Run, verified: Verified, answers: bool, rescue: Verified) -> str | None:
+    """Why the extractive answer beats the model's, or None."""
+    from qa.answer.judge import evidence
+
+    asked_years = {y for y, _ in per_year_questions(run.norm)}
+
+    def years_of(v: Verified) -> int:
+        return len(asked_years & {p.year for p in v.cited})
+
+    def covers(v: Verified, restated: bool = False) -> float:
+        # A model's sentence is read with the passage words that hold its figure too: a
+        # bare "94.6%[1]。" restates nothing, yet its passage names the asked topic.
+        texts = [normal_form(s) for s in v.supported_sentences]
+        if restated:
+            texts += [evidence(s, v.cited) for s in v.supported_sentences]
+        return topic_coverage(run.tokens, texts, run.idf)
+
+    if not answers:
+        return "模型未能给出可核对的回答"
+    if years_of(rescue) > years_of(verified):
+        return "模型回答缺少所问的部分年份"
+    restated = model_wrote(run)
+    if not asked_years and covers(rescue) > covers(verified, restated) + RELEVANCE_MARGIN:
+        return OFF_POINT
+    return None
+
+
+def _selector_keeps_model(run: Run, verified: Verified, rescue: Verified) -> bool:
+    """The model, shown the question beside its own answer (in its passage's words) and
+    the source sentence that covers more of the question's words, takes its own answer.
+    Shared words are no proof of an answer: a headline that repeats the question ("《X》
+    的导演是谁，一直是话题") covers it better than the sentence naming the director."""
+    from qa.answer.judge import choose_answer, evidence
+    from qa.answer.markers import strip_markers
+
+    if run.helper is None or not run.settings.judge:
+        return False
+    if not verified.supported_sentences or not rescue.supported_sentences:
+        return False
+    mine = strip_markers(evidence(verified.supported_sentences[0], verified.cited))
+    source = normal_form(strip_markers(rescue.supported_sentences[0]))
+    if mine.strip(" 。.") in source:
+        # The source sentence says what the model said, as a whole sentence ("东京[1]。"
+        # beside "…出生于东京…"): nothing to choose.
+        return False
+    try:
+        choice = choose_answer(run.helper(), run.standalone, mine, source)
+    except Exception as exc:  # no verdict: the lexical choice stands
+        run.checks.append(Check("judge_failed", first_line(exc)))
+        return False
+    if choice != 0:
+        said = {1: "原文句子回答了问题", -1: "两句都没有回答问题", None: "没有给出判断"}[choice]
+        run.checks.append(Check("selector_not_kept", f"模型判断：{said}，不保留模型回答"))
+        return False
+    run.checks.append(Check("selector_kept_model", "模型判断：模型回答给出了所问的内容，保留"))
+    return True
