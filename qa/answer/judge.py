@@ -91,13 +91,17 @@ def messages(question: str, answer: str) -> list[dict[str, str]]:
     ]
 
 
-def parse(raw: str) -> bool | None:
-    """Example: ``parse('{"判断": "没有回答"}')`` -> False; ``parse("好")`` -> None."""
+def _label(raw: str, key: str) -> object:
+    """The value under ``key`` of a JSON object reply; None when the reply is none."""
     try:
-        label = json.loads(raw).get("判断")
+        return json.loads(raw).get(key)
     except (ValueError, AttributeError):
         return None
-    return {YES: True, NO: False}.get(label)
+
+
+def parse(raw: str) -> bool | None:
+    """Example: ``parse('{"判断": "没有回答"}')`` -> False; ``parse("好")`` -> None."""
+    return {YES: True, NO: False}.get(str(_label(raw, "判断")))
 
 
 def schema_reply(
@@ -174,11 +178,7 @@ def parse_choice(raw: str) -> int | None:
     Example: ``parse_choice('{"答案": "乙"}')`` -> 1; ``parse_choice('{"答案": "都没有"}')``
     -> -1; ``parse_choice("乙")`` -> None.
     """
-    try:
-        label = json.loads(raw).get("答案")
-    except (ValueError, AttributeError):
-        return None
-    return {FIRST: 0, SECOND: 1, NEITHER: -1}.get(label)
+    return {FIRST: 0, SECOND: 1, NEITHER: -1}.get(str(_label(raw, "答案")))
 
 
 def choose_answer(model: BaseChatModel, question: str, first: str, second: str) -> int | None:
