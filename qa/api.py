@@ -77,10 +77,14 @@ class ReportQA:
         """The opened index (built first when missing and allowed)."""
         if self._handle is None:
             from qa.ingest.pipeline import ingest
-            from qa.store.embed import make_embedder
+            from qa.store.cache import cached_embedder
+            from qa.store.embed import embedder_id, make_embedder
             from qa.store.index import IndexMissing, open_index
 
-            embeddings = make_embedder(self.settings)
+            settings = self.settings
+            embeddings = cached_embedder(
+                make_embedder(settings), embedder_id(settings), settings.index_dir, reader=True
+            )
             try:
                 self._handle = open_index(self.settings, embeddings)
             except IndexMissing:

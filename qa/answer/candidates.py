@@ -4,7 +4,8 @@ answer it.
 A follow-up is made standalone (rules, or the model when ``condense`` is on), the
 question is searched (each asked year in turn), and, with a model at hand, a
 question whose words the passages found mostly lack is searched again in the
-reports' own wording (``reword``), the two rankings fused. The passages are packed
+reports' own wording (``reword``), the two rankings fused, and its candidates are
+reordered by their closest sentence as well (``sentence_rank``). The passages are packed
 to the context budget. Every change of question or passages records a ``Check``.
 """
 
@@ -52,11 +53,15 @@ def find_candidates(
         standalone = _condensed(qa, chosen, question, history, standalone, checks, siblings)
     norm = normal_form(standalone)
     tokens = qa.index.tokenizer.tokens(norm.lower())
-    passages, more = retrieve_for(qa, standalone, filters)
+    wide, more = retrieve_for(qa, standalone, filters)
     checks += more
-    weak = bool(passages) and coverage_of(tokens, passages, qa.index.keyword.idf) < MIN_COVERAGE
-    if chosen != "extractive" and settings.reword and weak:
-        passages = _reworded(qa, chosen, standalone, filters, passages, checks)
+    k = settings.k
+    weak = bool(wide) and coverage_of(tokens, wide[:k], qa.index.keyword.idf) < MIN_COVERAGE
+    if weak and chosen != "extractive" and settings.reword:
+        wide = _reworded(qa, chosen, standalone, filters, wide, checks)
+    if weak and not more:  # a question over several years keeps each year's best
+        wide = _by_sentences(qa, standalone, wide, checks)
+    passages = wide[:k]
     # Gates and verification see the full budget; the local model is shown a smaller,
     # focused prompt (``chain._draft``). Packing first to the local budget made the
     # coverage gate refuse questions whose passages were only cut away for prompt size.
@@ -67,8 +72,12 @@ def find_candidates(
 def retrieve_for(
     qa: ReportQA, question: str, filters: Filters | None
 ) -> tuple[list[Passage], list[Check]]:
-    """Top passages; a question over several years gets the best of each year in turn."""
-    passages = hybrid_search(qa.index, question, k=qa.settings.k, filters=filters)
+    """The passages as deep as the search fetches (``fetch_k``; the first ``k`` are the
+    answer's unless reordered); a question over several years gets the best of each
+    year in turn."""
+    settings = qa.settings
+    depth = max(settings.fetch_k, settings.k)
+    passages = hybrid_search(qa.index, question, k=depth, filters=filters)
     parts = per_year_questions(normal_form(question))
     if not parts or (filters and "year" in filters):
         return passages, []
@@ -138,7 +147,7 @@ def _reworded(
     checks: list[Check],
 ) -> list[Passage]:
     """The passages found with the question and with its wording in the reports' terms,
-    fused; the first ones when the model gives no usable wording."""
+    fused; the question's own when the model gives no usable wording."""
     from qa.answer.reword import reword
 
     try:
@@ -150,6 +159,29 @@ def _reworded(
         return passages
     checks.append(Check("reworded", wording))
     settings = qa.settings
-    fetch = max(settings.fetch_k, settings.k)
-    lists = [hybrid_search(qa.index, q, k=fetch, filters=filters) for q in (question, wording)]
-    return fuse_passages(lists, settings.rrf_k)[: settings.k]
+    more = hybrid_search(qa.index, wording, k=len(passages), filters=filters)
+    return fuse_passages([passages, more], settings.rrf_k)
+
+
+def _by_sentences(
+    qa: ReportQA, question: str, passages: list[Passage], checks: list[Check]
+) -> list[Passage]:
+    """The first ``sentence_rank.DEPTH`` passages reordered by their closest sentence
+    too; as they were when no sentence can be scored."""
+    from qa.answer.evidence import similarity
+    from qa.answer.sentence_rank import DEPTH, by_closest_sentence
+
+    depth = passages[:DEPTH]
+    try:
+        meaning = similarity(question, depth, qa.index.embeddings, qa.reranker(), limit=None)
+    except Exception as exc:  # the search's order stands
+        checks.append(Check("sentence_rank_failed", first_line(exc)))
+        return passages
+    if not meaning.raw:
+        return passages
+    closest = [meaning.closest_in(p) for p in depth]
+    ranked = by_closest_sentence(depth, closest, qa.settings.rrf_k)
+    k = qa.settings.k
+    if [p.id for p in ranked[:k]] != [p.id for p in passages[:k]]:
+        checks.append(Check("sentence_ranked", f"按最相近的句子重排了前 {len(depth)} 段"))
+    return ranked

@@ -44,9 +44,12 @@ _MAX_CHARS = 120
 
 @dataclass
 class Similarity:
-    """Calibrated similarity of each passage sentence (by its ``key``) to one question."""
+    """Calibrated similarity of each passage sentence (by its ``key``) to one question,
+    and the uncalibrated one (``raw``: cosine or the cross-encoder's score) to rank by,
+    which calibration's clipping would tie."""
 
     scores: Mapping[str, float] = field(default_factory=dict)
+    raw: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def best(self) -> float:
@@ -54,6 +57,11 @@ class Similarity:
 
     def of(self, sentence: str) -> float:
         return self.scores.get(key(sentence), 0.0)
+
+    def closest_in(self, passage: Passage) -> float:
+        """The raw score of the passage's closest sentence (0 when none was scored)."""
+        got = [self.raw.get(key(s), 0.0) for s in split_sentences(passage.text) if s.strip()]
+        return max(got, default=0.0)
 
 
 def key(sentence: str) -> str:
@@ -72,12 +80,13 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return dot / norm if norm else 0.0
 
 
-def sentence_keys(passages: Sequence[Passage]) -> list[str]:
-    """Every distinct sentence of the passages, in order, as ``key`` gives it."""
+def sentence_keys(passages: Sequence[Passage], limit: int | None = MAX_SENTENCES) -> list[str]:
+    """Every distinct sentence of the passages, in order, as ``key`` gives it; the
+    first ``limit`` of them (None: all)."""
     seen = dict.fromkeys(
         key(sentence) for p in passages for sentence in split_sentences(p.text) if sentence.strip()
     )
-    return list(seen)[:MAX_SENTENCES]
+    return list(seen)[:limit]
 
 
 def similarity(
@@ -85,18 +94,19 @@ def similarity(
     passages: Sequence[Passage],
     embeddings: Embeddings | None,
     reranker: Reranker | None = None,
+    limit: int | None = MAX_SENTENCES,
 ) -> Similarity:
-    """How close in meaning each sentence of ``passages`` is to ``question``: by the
-    cross-encoder when one is configured (its 0..1 relevance as it is), else by the
-    embedder's calibrated cosine; empty when neither is at hand (the lexical scores
-    then decide alone)."""
-    keyed = sentence_keys(passages)
+    """How close in meaning each sentence of ``passages`` (the first ``limit``) is to
+    ``question``: by the cross-encoder when one is configured (its 0..1 relevance as it
+    is), else by the embedder's calibrated cosine; empty when neither is at hand (the
+    lexical scores then decide alone)."""
+    keyed = sentence_keys(passages, limit)
     if reranker is not None and keyed:
-        return Similarity(dict(zip(keyed, reranker.scores(question, keyed), strict=True)))
+        relevance = dict(zip(keyed, reranker.scores(question, keyed), strict=True))
+        return Similarity(relevance, relevance)
     if embeddings is None or not keyed:
         return Similarity()
     vectors = embeddings.embed_documents(keyed)
     query = embeddings.embed_query(question)
-    return Similarity(
-        {k: calibrated(_cosine(query, v)) for k, v in zip(keyed, vectors, strict=True)}
-    )
+    cosines = {k: _cosine(query, v) for k, v in zip(keyed, vectors, strict=True)}
+    return Similarity({k: calibrated(c) for k, c in cosines.items()}, cosines)

@@ -310,9 +310,11 @@ def hybrid_search(
     return [to_passage(handle.metadatas[p], s, handle.ids[p]) for p, s in best]
 
 
-def fuse_passages(lists: Sequence[Sequence[Passage]], rrf_k: int) -> list[Passage]:
-    """Several rankings of passages as one, by reciprocal rank fusion; ties keep the
-    order of first appearance, the first list's first.
+def fuse_passages(
+    lists: Sequence[Sequence[Passage]], rrf_k: int, weights: Sequence[float] | None = None
+) -> list[Passage]:
+    """Several rankings of passages as one, by (weighted) reciprocal rank fusion; ties
+    keep the order of first appearance, the first list's first.
 
     Example: lists ``[a, b]`` and ``[b, c]`` -> ``[b, a, c]`` (b is ranked by both).
     """
@@ -324,7 +326,9 @@ def fuse_passages(lists: Sequence[Sequence[Passage]], rrf_k: int) -> list[Passag
     for ranked in lists:
         for p in ranked:
             first.setdefault(key(p), p)
-    scores = fuse([([key(p) for p in ranked], 1.0) for ranked in lists], rrf_k)
+    weights = weights or [1.0] * len(lists)
+    keyed = [([key(p) for p in ranked], w) for ranked, w in zip(lists, weights, strict=True)]
+    scores = fuse(keyed, rrf_k)
     order = sorted(first, key=lambda i: -scores[i])
     return [replace(first[i], score=scores[i]) for i in order]
 

@@ -19,7 +19,6 @@ quickly.
 from __future__ import annotations
 
 import contextlib
-import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -274,16 +273,9 @@ def _remove(records: RecordManager, store: VectorStore, docs: list[str]) -> int:
 
 def _cached_embedder(settings: Settings) -> Embeddings:
     """The configured embedder behind the on-disk cache shared by every generation."""
-    from langchain_classic.embeddings import CacheBackedEmbeddings
+    from qa.store.cache import cached_embedder
 
-    from qa.store.cache import AtomicFileStore
-
-    return CacheBackedEmbeddings.from_bytes_store(
-        make_embedder(settings),
-        AtomicFileStore(str(settings.index_dir / "embed_cache")),
-        namespace=re.sub(r"[^A-Za-z0-9_.-]", "_", embedder_id(settings)) + "-",
-        key_encoder="sha256",
-    )
+    return cached_embedder(make_embedder(settings), embedder_id(settings), settings.index_dir)
 
 
 def _record_manager(settings: Settings, gen_dir: Path) -> RecordManager:

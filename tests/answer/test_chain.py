@@ -856,3 +856,18 @@ def test_when_nothing_the_model_wrote_holds_up_the_refusal_says_what_the_reports
     # The nearest source sentence gives a growth rate, not the 亿人次 asked: it is named.
     assert a.text.startswith(REFUSAL) and "报告给出的是：全市客运量增长47.8%" in a.text
     assert "5亿人次" not in a.text and a.citations == [TRANSIT]
+
+
+@pytest.mark.slow
+def test_seed_a_paraphrase_puts_the_passage_whose_sentence_means_it_first(
+    seed_qa: ReportQA,
+) -> None:
+    # "照顾小宝宝的托育名额" shares few words with "3岁以下婴幼儿托位数": the search ranks
+    # that passage third, behind passages sharing 新增 and 2024年; its one sentence on
+    # 托位 is the closest in meaning, and it is shown first.
+    question = "2024年重庆新添了多少个照顾小宝宝的托育名额？"
+    searched = [p.text for p in seed_qa.retrieve(question, k=5)]
+    a = seed_qa.ask(question, backend="extractive")
+    assert "sentence_ranked" in [c.name for c in a.checks], a.checks
+    assert "婴幼儿托位" in a.passages[0].text, [p.text[:40] for p in a.passages]
+    assert not any("婴幼儿托位" in t for t in searched[:2]), [t[:40] for t in searched]
