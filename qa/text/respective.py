@@ -138,8 +138,9 @@ def named(text: str, items: tuple[str, ...]) -> list[bool]:
 
 def misaligned(sentence: str, figure: Figure, passage: str, question: str = "") -> Pair | None:
     """The pair of ``passage`` that gives ``figure`` to an item the sentence does not name,
-    while it names another item of that group (or, naming none, the question does); None
-    when the figure is also given to a named item or stated outside any 分别 group.
+    while it names another item of that group or none (read with the question when it
+    names none); None when the figure is also given to a named item or stated outside
+    any 分别 group, or when neither a sentence nor a question names anything.
 
     Example: ``misaligned("交通运输仓储和邮政业营业收入增长11.7%", fig("11.7%"), p)`` with
     ``p`` = "租赁和商务服务业、交通运输仓储和邮政业营业收入分别增长11.7%、8.6%" -> the pair of
@@ -158,8 +159,11 @@ def misaligned(sentence: str, figure: Figure, passage: str, question: str = "") 
         names = named(sentence, p.items)
         if not any(names) and question:
             names = named(question, p.items)
-        if names[p.items.index(p.item)] or not any(names):
+        if names[p.items.index(p.item)] or not (any(names) or question):
             return None
+        # Neither the sentence nor the question names an item of the group: the figure
+        # is another indicator's (水利、能源投资分别增长39.8%、33.7% is no answer on
+        # 固定资产投资); the source sentence, group and all, can still be given.
         wrong = p
     return wrong
 

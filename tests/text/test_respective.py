@@ -80,6 +80,16 @@ def test_a_sentence_naming_no_item_is_read_with_the_question() -> None:
     assert misaligned("增长8%", fig("8%"), LOANS) is None  # nothing to tell by
 
 
+def test_a_figure_of_a_group_nobody_asked_about_is_misaligned() -> None:
+    invest = "市级重点项目超额完成年度投资计划,水利、能源投资分别增长39.8%、33.7%"
+    asked = "2024年重庆固定资产投资实际增长了多少？"
+    wrong = misaligned("2024年重庆固定资产投资实际增长39.8%", fig("39.8%"), invest, asked)
+    assert wrong is not None and wrong.item == "水利"
+    assert misaligned("水利投资增长39.8%", fig("39.8%"), invest, asked) is None
+    asked = "2024年重庆水利方面的投资增长了多少？"
+    assert misaligned("增长39.8%", fig("39.8%"), invest, asked) is None
+
+
 def test_a_sentence_keeping_the_group_or_a_figure_stated_elsewhere_is_not_misaligned() -> None:
     asked = "2022年重庆本外币贷款余额增长了多少？"
     assert misaligned("存贷款余额分别增长8%、6.7%", fig("8%"), LOANS, asked) is None
