@@ -53,13 +53,13 @@ def find_candidates(
         standalone = _condensed(qa, chosen, question, history, standalone, checks, siblings)
     norm = normal_form(standalone)
     tokens = qa.index.tokenizer.tokens(norm.lower())
-    wide, more = retrieve_for(qa, standalone, filters)
-    checks += more
+    wide, per_year = retrieve_for(qa, standalone, filters)
+    checks += per_year  # a check when each asked year was searched in turn
     k = settings.k
     weak = bool(wide) and coverage_of(tokens, wide[:k], qa.index.keyword.idf) < MIN_COVERAGE
     if weak and chosen != "extractive" and settings.reword:
         wide = _reworded(qa, chosen, standalone, filters, wide, checks)
-    if weak and not more:  # a question over several years keeps each year's best
+    if weak and not per_year:  # a question over several years keeps each year's best
         wide = _by_sentences(qa, standalone, wide, checks)
     passages = wide[:k]
     # Gates and verification see the full budget; the local model is shown a smaller,
