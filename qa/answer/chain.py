@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Generator, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from qa.answer.candidates import coverage_of, find_candidates, first_line
@@ -18,7 +19,7 @@ from qa.answer.decide import choose, extract, off_the_question, take_other
 from qa.answer.evidence import ANSWERS, similarity
 from qa.answer.gate import MIN_COVERAGE, in_scope, place_scope, years_covered
 from qa.answer.prompt import build_messages, pack_passages
-from qa.answer.retrieve import expand_query, expand_years
+from qa.answer.retrieve import expand_query, expand_years, per_year_questions
 from qa.answer.run import Run, model_wrote
 from qa.schema import Answer, Check, Filters, History, Passage
 from qa.text.script import is_traditional, to_simplified, to_traditional
@@ -42,7 +43,7 @@ def run_chain(
     if isinstance(refusal, Check):
         yield _refuse(run, refusal, passages)
         return
-    passages = refusal
+    passages = _select(qa, run, refusal)
     # The extractive answer scores sentences by shared wording: ask in the reports' words
     # too (gdp -> 地区生产总值), as retrieval does.
     wording = expand_query(run.norm)
@@ -117,6 +118,32 @@ def _scope(run: Run, passages: list[Passage]) -> list[Passage] | Check:
     return scoped
 
 
+def _select(qa: ReportQA, run: Run, passages: list[Passage]) -> list[Passage]:
+    """On the weak path, the window that answers (``qa.answer.select``), its passage
+    first: by meaning, then picked by the model among the closest when one is at hand."""
+    from qa.answer import select
+    from qa.answer.gate import asks_figure
+
+    if run.meaning is None or not select.selects(run.norm, bool(per_year_questions(run.norm))):
+        return passages
+    found = select.windows(passages, asks_figure(run.norm))
+    ranked = select.close_enough(
+        select.by_meaning(run.standalone, found, run.embeddings, run.reranker)
+    )
+    if not ranked:
+        return passages
+    choice = 0
+    if run.chosen != "extractive" and run.settings.judge:
+        try:
+            got = select.picked(qa.helper_model(run.chosen), run.standalone, ranked)
+            choice = 0 if got is None else got
+        except Exception as exc:  # a selector that fails leaves the closest in meaning
+            run.checks.append(Check("selector_failed", first_line(exc)))
+    passages, run.selected = select.selected_first(passages, ranked[choice])
+    run.checks.append(Check("sentence_selected", f"按语义选句：{run.selected.text[:40]}"))
+    return passages
+
+
 def _draft(
     qa: ReportQA, run: Run, wording: str, passages: list[Passage]
 ) -> Generator[str, None, str]:
@@ -130,7 +157,11 @@ def _draft(
         model = qa.chat_model(run.chosen)
         run.helper = lambda: qa.helper_model(run.chosen)
         shown = passages
-        if run.chosen == "local":
+        if run.chosen == "local" and run.selected is not None:
+            # The small model given the whole passage takes its neighbouring figure.
+            first, window = passages[0], run.selected
+            shown = [replace(first, text=window.text, norm=window.norm if first.norm else "")]
+        elif run.chosen == "local":
             focused = focus_passages(wording, passages, meaning=run.meaning)
             shown = pack_passages(focused, settings.local_context_tokens)
         # The model's time runs from its first request: building a missing index (about a

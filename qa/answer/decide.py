@@ -32,9 +32,13 @@ OFF_POINT = "模型回答未涉及问题的要点"
 
 def extract(run: Run, wording: str, passages: list[Passage]) -> str:
     """The extractive answer; when the wording finds nothing, by meaning as well."""
-    from qa.answer.extractive import extractive_answer
+    from qa.answer.extractive import extractive_answer, window_answer
     from qa.answer.refusal import REFUSAL
 
+    if run.selected is not None:
+        return window_answer(
+            passages, run.selected.passage, run.selected.sentence, run.selected.text
+        )
     text = extractive_answer(wording, passages, meaning=run.meaning)
     if text == REFUSAL and run.meaning is None:
         run.meaning = similarity(run.standalone, passages, run.embeddings, run.reranker)

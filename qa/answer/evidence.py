@@ -74,7 +74,7 @@ def calibrated(cosine: float) -> float:
     return min(1.0, max(0.0, (cosine - FLOOR) / SPAN))
 
 
-def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     dot = sum(x * y for x, y in zip(a, b, strict=True))
     norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
     return dot / norm if norm else 0.0
@@ -108,5 +108,5 @@ def similarity(
         return Similarity()
     vectors = embeddings.embed_documents(keyed)
     query = embeddings.embed_query(question)
-    cosines = {k: _cosine(query, v) for k, v in zip(keyed, vectors, strict=True)}
+    cosines = {k: cosine(query, v) for k, v in zip(keyed, vectors, strict=True)}
     return Similarity({k: calibrated(c) for k, c in cosines.items()}, cosines)

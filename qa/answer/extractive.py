@@ -171,7 +171,7 @@ def _windows(sentence: str) -> list[tuple[str, str]]:
 _Candidate = tuple[int, int, str, str]
 
 
-def _candidates(passages: list[Passage]) -> list[_Candidate]:
+def candidates(passages: list[Passage]) -> list[_Candidate]:
     """(passage number, sentence index, source text, normal form) of every candidate."""
     out = []
     for n, passage in enumerate(passages, 1):
@@ -190,15 +190,15 @@ def _scored(
 ) -> list[tuple[float, int, _Candidate]]:
     """Every candidate with its score, best first; with ``meaning``, plus its sentence's
     similarity in meaning to the question (``SEMANTIC_WEIGHT`` of it)."""
-    candidates = _candidates(passages)
-    if not candidates or not q.grams:
+    found = candidates(passages)
+    if not found or not q.grams:
         return []
     # IDF over the sentences at hand: 重庆 in every sentence should count for little.
     frequency: dict[str, int] = {}
-    for norm in {c[3] for c in candidates}:
+    for norm in {c[3] for c in found}:
         for g in char_bigrams(norm) & q.grams:
             frequency[g] = frequency.get(g, 0) + 1
-    size = len({(c[0], c[1]) for c in candidates})
+    size = len({(c[0], c[1]) for c in found})
     weights = {g: math.log(1 + size / (1 + frequency.get(g, 0))) for g in q.grams}
     sentences = [split_sentences(p.text) for p in passages]
     scored = [
@@ -208,7 +208,7 @@ def _scored(
             i,
             c,
         )
-        for i, c in enumerate(candidates)
+        for i, c in enumerate(found)
         # Where meaning is asked, the words were not enough: a sentence must then be
         # close in meaning itself, not only share a word (新建 for a question on 房价).
         if not meaning or meaning.of(sentences[c[0] - 1][c[1]]) >= CHOSEN
@@ -303,7 +303,15 @@ def extractive_answer(
         covered |= named
         figures += found
         chosen.append(cand)
-    return "".join(f"{_render(core, passages[n - 1], s)}[{n}]。" for n, s, core, _ in chosen)
+    return "".join(window_answer(passages, n, s, core) for n, s, core, _ in chosen)
+
+
+def window_answer(passages: list[Passage], n: int, sentence: int, text: str) -> str:
+    """One chosen window of passage ``n`` as the extractive answer gives it.
+
+    Example: ``window_answer([p], 1, 0, "新增婴幼儿托位1.6万个")`` -> ``"新增婴幼儿托位1.6万个[1]。"``.
+    """
+    return f"{_render(text, passages[n - 1], sentence)}[{n}]。"
 
 
 def _per_year(parts: list[tuple[int, str]], passages: list[Passage]) -> str:

@@ -250,16 +250,33 @@ def counts_the_noun(
     Example: for 多少个城镇老旧小区, "接续办好15件重点民生实事,包括:新开工改造城镇老旧小区
     3011万平方米" gives 15件 to 民生实事 -> False.
     """
-    where, at = text, figure
-    there = [g for g in extract_figures(source) if equivalent(figure, g)] if source else []
-    if there:
-        where, at = source, there[0]
+    where, at = _located(text, source, figure)
     used = [n for n in ((noun,) if isinstance(noun, str) else noun) if n in where]
     if not used:
         return None
     end = CLAUSE_END.search(where, at.span[1])
     clause = clause_before(where, at.span[0]) + where[at.span[1] : end.start() if end else None]
     return max(used, key=len) in clause
+
+
+def _located(text: str, source: str, figure: Figure) -> tuple[str, Figure]:
+    """Where a figure is read: in ``source`` when it holds the figure, else in ``text``."""
+    there = [g for g in extract_figures(source) if equivalent(figure, g)] if source else []
+    return (source, there[0]) if there else (text, figure)
+
+
+def labelled_count(text: str, source: str, figure: Figure, unit: str) -> bool:
+    """A bare magnitude (no unit of its own) right after a label counting the asked unit:
+    "参保人数达到2650万" gives 多少人, as "2650万人" would.
+
+    Example: ``labelled_count("参保人数达到2650万", "", <2650万>, "人")`` -> True;
+    with "全市gdp达到2650万" -> False.
+    """
+    where, at = _located(text, source, figure)
+    if at.scaled()[1]:
+        return False
+    label = re.escape(unit) + r"数\D{0,3}$"
+    return re.search(label, clause_before(where, at.span[0])) is not None
 
 
 def _in_unit(unit: str, figure: Figure, counts: bool | None) -> bool:
@@ -321,7 +338,10 @@ def gives_asked_figure(
     for sentence, source in zip(sentences, sources, strict=True):
         norm = normal_form(sentence)
         in_unit = any(
-            _in_unit(unit, f, counts_the_noun(norm, source, f, phrase) if phrase else None)
+            (
+                _in_unit(unit, f, counts_the_noun(norm, source, f, phrase) if phrase else None)
+                or labelled_count(norm, source, f, unit)
+            )
             and fits(asked, given)
             for f, given in figure_aspects(norm, source)
         )

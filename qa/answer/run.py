@@ -19,6 +19,7 @@ from qa.settings import Settings
 
 if TYPE_CHECKING:
     from qa.answer.rerank import Reranker
+    from qa.answer.select import Window
     from qa.answer.verify import Verified
 
 
@@ -48,6 +49,9 @@ class Run:
     # The answer not chosen (the model's, or the extractive one) and whether the model
     # wrote it: a question asking a name is given it when the judge rejects the chosen one.
     other: tuple[Verified, bool] | None = None
+    # The window chosen as the answer on the weak path (``chain._select``); its passage
+    # is the first.
+    selected: Window | None = None
 
     @property
     def quoted_label(self) -> str:

@@ -286,3 +286,22 @@ def test_a_count_of_the_asked_noun_may_use_another_measure_word() -> None:
 )
 def test_a_question_asks_an_amount_or_a_name(question: str, asks: bool) -> None:
     assert asks_figure(normal_form(question)) is asks
+
+
+def test_a_bare_magnitude_after_a_count_label_is_in_its_unit() -> None:
+    from qa.answer.gate import labelled_count
+    from qa.text.numbers import Figure, extract_figures
+
+    def first(text: str) -> tuple[str, Figure]:
+        return text, extract_figures(text)[0]
+
+    text, fig = first("城乡养老保险参保人数达到2650万")
+    assert labelled_count(text, "", fig, "人")
+    assert not labelled_count(text, "", fig, "户")
+    text, fig = first("全市gdp达到2650万")
+    assert not labelled_count(text, "", fig, "人")
+    text, fig = first("参保人数达到2650万人")  # its own unit decides, not the label
+    assert not labelled_count(text, "", fig, "人")
+    assert gives_asked_figure(
+        "一共有多少人参加养老保险?", ["养老保险"], ["城乡养老保险参保人数达到2650万[1]。"]
+    )

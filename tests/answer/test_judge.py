@@ -104,3 +104,14 @@ def test_the_selector_is_constrained_by_its_schema() -> None:
     assert choose_answer(model, "q", "a", "b") == 1  # type: ignore[arg-type]
     fmt = model.client.kwargs["response_format"]
     assert fmt["schema"]["properties"]["答案"]["enum"] == [FIRST, SECOND, NEITHER]
+
+
+def test_a_pick_names_one_of_the_numbered_sentences() -> None:
+    from qa.answer.judge import parse_pick, pick_messages
+
+    assert parse_pick('{"答案": "2"}', 4) == 1
+    assert parse_pick('{"答案": "0"}', 4) is None  # none of them: no verdict
+    assert parse_pick('{"答案": "5"}', 4) is None
+    assert parse_pick("2", 4) is None
+    shown = pick_messages("q", ["a", "b"])[1]["content"]
+    assert shown == "问题：q\n1. a\n2. b\n哪一句给出了问题的答案？"
