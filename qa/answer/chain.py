@@ -1,5 +1,6 @@
 """The read path as named steps: candidates (``candidates``: rewrite, retrieve,
-reword) -> scope -> draft -> verify and choose (``decide``) -> compose -> script.
+reword) -> scope -> select (a question not in the reports' words: ``select``) ->
+draft -> verify and choose (``decide``) -> compose -> script.
 
 Every answer, from any backend, passes the same verification; a model that
 fails or times out falls back to the extractive answer, and the answer says so.
