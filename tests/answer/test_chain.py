@@ -15,11 +15,13 @@ import json
 import socket
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
+from pydantic import Field
 
 import qa.answer.candidates
 from qa.answer.prompt import SYSTEM
@@ -673,6 +675,38 @@ def test_a_paraphrase_is_answered_by_meaning_when_its_words_miss(
     a = make_qa(embeddings=Meaning()).ask(question, backend="extractive")
     assert not a.refused and "2.1平方米" in a.text
     assert "semantic_match" in names(a)
+
+
+class Recording(Routed):
+    """A routed fake that keeps what the writer (the one streamed call) was shown."""
+
+    shown: list[str] = Field(default_factory=list)
+
+    def _stream(
+        self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any
+    ) -> Iterator[Any]:
+        self.shown.append(str(messages[-1].content))
+        yield from super()._stream(messages, stop, run_manager, **kw)
+
+
+def test_a_paraphrase_is_written_from_the_one_clause_that_means_it(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    # The passage gives a neighbouring figure too; the local model is shown only the
+    # clause closest in meaning, so it cannot take 50个 for the asked area.
+    text = "新建社区公园50个。人均体育场地面积达到2.1平方米。"
+    sports = replace(SPORTS, text=text, norm=text)
+    retrieval.passages = [replace(TRANSIT, year=2022), sports]
+    model = Recording(responses=["2022年重庆人均健身运动场地有2.1平方米[1]。"])
+    a = make_qa(model, embeddings=Meaning(), judge=True).ask(
+        "2022年重庆平均每个人能用的健身运动场地有多大？", backend="local"
+    )
+    assert "sentence_selected" in names(a), a.checks
+    assert not a.refused and "2.1平方米" in a.text
+    assert [p.id for p in a.citations] == ["sport22"]
+    assert a.passages[0].id != "sport22"  # the search's order is what the reader sees
+    assert len(model.shown) == 1 and "2.1平方米" in model.shown[0]
+    assert "50个" not in model.shown[0] and "47.8%" not in model.shown[0]
 
 
 def test_a_near_miss_the_judge_rejects_is_a_refusal_that_says_what_exists(
