@@ -69,6 +69,11 @@ class Settings:
     # With a model backend, a question whose words the passages found mostly lack is
     # also searched in the reports' wording, written by the model (``answer/reword.py``).
     reword: bool = True
+    # On that same weak path, the answer is one clause run chosen by meaning and, with a
+    # model, picked by it (``answer/select.py``). Off: on the dev halves it gained
+    # (paraphrase 0.64 -> 0.72), on the test halves it lost (paraphrase 0.59 -> 0.51,
+    # outside 0.74 -> 0.72 and one unanswerable answered).
+    select: bool = False
     chroma_host: str = ""
     chroma_port: int = 8000
     collection: str = "reports"

@@ -125,7 +125,12 @@ def _select(qa: ReportQA, run: Run, passages: list[Passage]) -> list[Passage]:
     from qa.answer import select
     from qa.answer.gate import asks_figure
 
-    if run.meaning is None or not select.selects(run.norm, bool(per_year_questions(run.norm))):
+    several_years = bool(per_year_questions(run.norm))
+    if (
+        not run.settings.select
+        or run.meaning is None
+        or not select.selects(run.norm, several_years)
+    ):
         return passages
     found = select.windows(passages, asks_figure(run.norm))
     ranked = select.close_enough(
