@@ -122,15 +122,12 @@ def _scope(run: Run, passages: list[Passage]) -> list[Passage] | Check:
 def _select(qa: ReportQA, run: Run, passages: list[Passage]) -> list[Passage]:
     """On the weak path, the window that answers (``qa.answer.select``), its passage
     first: by meaning, then picked by the model among the closest when one is at hand."""
+    if not run.settings.select or run.meaning is None:
+        return passages
     from qa.answer import select
     from qa.answer.gate import asks_figure
 
-    several_years = bool(per_year_questions(run.norm))
-    if (
-        not run.settings.select
-        or run.meaning is None
-        or not select.selects(run.norm, several_years)
-    ):
+    if not select.selects(run.norm, bool(per_year_questions(run.norm))):
         return passages
     found = select.windows(passages, asks_figure(run.norm))
     ranked = select.close_enough(

@@ -74,7 +74,7 @@ def calibrated(cosine: float) -> float:
     return min(1.0, max(0.0, (cosine - FLOOR) / SPAN))
 
 
-def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
     dot = sum(x * y for x, y in zip(a, b, strict=True))
     norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
     return dot / norm if norm else 0.0
@@ -89,6 +89,26 @@ def sentence_keys(passages: Sequence[Passage], limit: int | None = MAX_SENTENCES
     return list(seen)[:limit]
 
 
+def closeness(
+    question: str,
+    texts: Sequence[str],
+    embeddings: Embeddings | None,
+    reranker: Reranker | None = None,
+) -> list[tuple[float, float]]:
+    """``(calibrated, raw)`` closeness in meaning of each text to ``question``: the
+    cross-encoder's 0..1 relevance (both) when one is configured, else the embedder's
+    cosine; empty when there is no text or neither is at hand."""
+    if not texts:
+        return []
+    if reranker is not None:
+        return [(s, s) for s in reranker.scores(question, texts)]
+    if embeddings is None:
+        return []
+    vectors = embeddings.embed_documents(list(texts))
+    query = embeddings.embed_query(question)
+    return [(calibrated(c), c) for c in (_cosine(query, v) for v in vectors)]
+
+
 def similarity(
     question: str,
     passages: Sequence[Passage],
@@ -97,16 +117,11 @@ def similarity(
     limit: int | None = MAX_SENTENCES,
 ) -> Similarity:
     """How close in meaning each sentence of ``passages`` (the first ``limit``) is to
-    ``question``: by the cross-encoder when one is configured (its 0..1 relevance as it
-    is), else by the embedder's calibrated cosine; empty when neither is at hand (the
-    lexical scores then decide alone)."""
+    ``question`` (``closeness``); empty when neither a cross-encoder nor an embedder is
+    at hand (the lexical scores then decide alone)."""
     keyed = sentence_keys(passages, limit)
-    if reranker is not None and keyed:
-        relevance = dict(zip(keyed, reranker.scores(question, keyed), strict=True))
-        return Similarity(relevance, relevance)
-    if embeddings is None or not keyed:
+    scored = closeness(question, keyed, embeddings, reranker)
+    if not scored:
         return Similarity()
-    vectors = embeddings.embed_documents(keyed)
-    query = embeddings.embed_query(question)
-    cosines = {k: cosine(query, v) for k, v in zip(keyed, vectors, strict=True)}
-    return Similarity({k: calibrated(c) for k, c in cosines.items()}, cosines)
+    pairs = list(zip(keyed, scored, strict=True))
+    return Similarity({k: c for k, (c, _) in pairs}, {k: r for k, (_, r) in pairs})

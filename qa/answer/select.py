@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
-from qa.answer.evidence import CHOSEN, calibrated, cosine
+from qa.answer.evidence import CHOSEN, closeness
 from qa.text.numbers import extract_figures
 
 if TYPE_CHECKING:
@@ -81,21 +81,13 @@ def by_meaning(
     reranker: Reranker | None = None,
 ) -> list[tuple[Window, float]]:
     """``found`` closest in meaning to ``question`` first, each with its closeness on the
-    scale ``evidence.CHOSEN`` reads (the cross-encoder's relevance, or the embedder's
-    calibrated cosine); empty when neither is at hand."""
+    scale ``evidence.CHOSEN`` reads (``evidence.closeness``); empty when neither a
+    cross-encoder nor an embedder is at hand."""
     texts = [w.norm[:EMBEDDED_CHARS] for w in found]
-    if reranker is not None and texts:
-        scores = list(reranker.scores(question, texts))
-    elif embeddings is not None and texts:
-        query = embeddings.embed_query(question)
-        scores = [cosine(query, v) for v in embeddings.embed_documents(texts)]
-        # Ranked by the raw cosine: calibration clips the closest ones to a tie.
-        order = sorted(range(len(found)), key=lambda i: -scores[i])
-        return [(found[i], calibrated(scores[i])) for i in order]
-    else:
-        return []
-    order = sorted(range(len(found)), key=lambda i: -scores[i])
-    return [(found[i], scores[i]) for i in order]
+    scored = closeness(question, texts, embeddings, reranker)
+    # Ranked by the raw score: calibration clips the closest ones to a tie.
+    order = sorted(range(len(scored)), key=lambda i: -scored[i][1])
+    return [(found[i], scored[i][0]) for i in order]
 
 
 def close_enough(ranked: list[tuple[Window, float]]) -> list[Window]:
