@@ -12,6 +12,9 @@ Pure functions over the draft text and the retrieved passages. Rules, in order:
    in *some* passage; bare years are never figures.
    A figure a passage gives "respectively" (分别) to another item than the one the
    sentence names removes its sentence (``misaligned_figure``; ``qa.text.respective``).
+   A figure its passages only ever state with a bound (``100处以上``, ``近20%``,
+   ``3%以内``) gets that bound back when the sentence drops it: "100处" claims more
+   than the source does (``qualifier_restored``).
 3. The model saying the passages lack the answer (``没有相关信息``, ``未提及`` …) in its
    first sentence, or with nothing else supported, refuses (``model_refused``).
 4. Injection and boilerplate rule: a sentence that looks like instructions
@@ -244,6 +247,29 @@ def _check_pairs(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> 
             return
 
 
+def _restore_qualifiers(item: _Item, ctx: _Context, checks: list[Check]) -> None:
+    """A figure restated without the bound its source gives it ("建成100处" from "建成
+    100处以上") is stated as the source states it. Only when every equivalent figure in
+    the cited passages carries the same bound, and in the same digits and unit: the
+    sentence's own wording is otherwise left alone."""
+    cited = list(dict.fromkeys(item.markers))
+    for f in item.figures:
+        if f.qualifier or any(equivalent(f, q) for q in ctx.question):
+            continue
+        same = [g for k in cited for g in ctx.figures[k - 1] if equivalent(f, g)]
+        bounded = {g.raw for g in same if g.qualifier}
+        if not same or len(bounded) != 1 or any(not g.qualifier for g in same):
+            continue
+        source = same[0]
+        if (source.number, source.unit) != (f.number, f.unit):
+            continue
+        at = re.compile(rf"(?<![0-9.]){re.escape(f.raw)}(?![0-9]|\.[0-9])")
+        restored, n = at.subn(source.raw, item.sentence, count=1)
+        if n:
+            item.sentence = restored
+            checks.append(Check("qualifier_restored", f"{f.raw} 按原文改为 {source.raw}"))
+
+
 def _check_wording(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
     cited = list(dict.fromkeys(item.markers))
     every = range(1, len(ctx.norms) + 1)
@@ -358,6 +384,8 @@ def _read_items(
         _check_figures(item, norm, ctx, checks)
         if item.keep and item.figures:
             _check_pairs(item, norm, ctx, checks)
+        if item.keep and item.figures:
+            _restore_qualifiers(item, ctx, checks)
         if item.keep and looks_like_instruction(norm):
             item.keep = False
             checks.append(Check("injection_removed", f"删去疑似指令文本：{sentence}"))

@@ -417,3 +417,25 @@ def test_a_sentence_without_figures_must_find_its_person_in_its_passage() -> Non
     assert wrong.refused and "unsupported_name" in [c.name for c in wrong.checks]
     right = verify_answer("栗三助用过「枪魔栗三助」的艺名[1]。", [p], "栗三助用过什么艺名？")
     assert not right.refused and "枪魔栗三助" in right.text
+
+
+def test_a_figure_restated_without_its_bound_gets_it_back() -> None:
+    sites = passage("新建城市口袋公园100处以上，城市绿道建成450公里。")
+    verified = verify_answer("2023年重庆新建口袋公园100处[1]。", [sites])
+    assert verified.text == "2023年重庆新建口袋公园100处以上[1]。"
+    assert "qualifier_restored" in [c.name for c in verified.checks]
+    near = passage("居民消费价格涨幅控制在3%以内，城镇调查失业率近5.5%。")
+    both = verify_answer("物价涨幅为3%，失业率5.5%[1]。", [near])
+    assert both.text == "物价涨幅为3%以内，失业率近5.5%[1]。"
+
+
+def test_a_bound_is_not_added_where_the_source_states_the_figure_plainly_too() -> None:
+    mixed = passage("新建口袋公园100处以上，其中主城都市区100处。")
+    verified = verify_answer("新建口袋公园100处[1]。", [mixed])
+    assert verified.text == "新建口袋公园100处[1]。"
+    kept = verify_answer("新建口袋公园超过100处[1]。", [passage("新建口袋公园100处以上。")])
+    assert kept.text == "新建口袋公园超过100处[1]。"
+    asked = verify_answer(
+        "有100处[1]。", [passage("新建口袋公园100处以上。")], question="是不是100处？"
+    )
+    assert asked.text == "有100处[1]。"
