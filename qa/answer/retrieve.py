@@ -71,6 +71,19 @@ def question_kind(norm_question: str) -> str | None:
     return "result"
 
 
+def without_other_kind(norm_question: str, kind: str | None) -> str:
+    """The question as asked of one kind: the other kind's words go, so that the search
+    for the result is not led to the target's words (and table rows of other years).
+
+    Example: ``without_other_kind("2023年gdp预期目标是多少？实际完成了多少？", "result")``
+    -> ``"2023年gdp是多少？实际完成了多少？"``.
+    """
+    if kind is None:
+        return norm_question
+    other = _RESULT_WORDS if kind == "plan" else _PLAN_WORDS
+    return re.sub("|".join(sorted(other, key=len, reverse=True)), "", norm_question)
+
+
 def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
     """Example: ``chroma_where({"doc": "a.txt", "year": [2023, 2024]})`` ->
     ``{"$and": [{"doc": "a.txt"}, {"year": {"$in": [2023, 2024]}}]}``."""
@@ -242,7 +255,7 @@ def _lists(
 
 
 def _ranked(
-    handle: IndexHandle, q: str, fetch: int, filters: Filters | None
+    handle: IndexHandle, q: str, fetch: int, filters: Filters | None, kind: str | None = None
 ) -> list[tuple[int, float]]:
     """(position, fused score) of the best chunks for one normalised question.
 
@@ -254,12 +267,12 @@ def _ranked(
     When the question names one year, the candidates of that year and kind
     (result unless a target is asked) are fetched as lists of their own: a
     report's one sentence on 2023 GDP must not drown among forty table rows
-    that also say 地区生产总值.
+    that also say 地区生产总值. ``kind`` focuses on that kind instead of the question's.
     """
     settings = handle.settings
     expanded = expand_query(q)
     years = question_years(q)
-    kind = question_kind(q)
+    kind = kind or question_kind(q)
     weights = [settings.bm25_weight, settings.dense_weight]
     dense = _Dense(handle, expanded)
     lists, bm25 = _lists(handle, expanded, fetch, filters, dense)
@@ -289,18 +302,27 @@ def hybrid_search(
     k: int = 5,
     filters: Filters | None = None,
 ) -> list[Passage]:
-    """The k best passages; a question over several years gets the best of each
-    year in turn, so no year is crowded out by another's many passages."""
+    """The k best passages. A question over several years, or asking both a target and
+    its result ("预期目标是多少？实际完成了多少？"), gets the best of each year and kind in
+    turn, so no part is crowded out by another's many passages: the result of 2023 is
+    in another report than its target."""
     settings = handle.settings
     q = normal_form(question)[: settings.max_question_chars]
     if not q or handle.size == 0:
         return []
     fetch = max(settings.fetch_k, k)
-    parts = [] if filters and "year" in filters else per_year_questions(q)
-    if not parts:
-        best = _ranked(handle, q, fetch, filters)[:k]
+    parts = [] if filters and "year" in filters else [sub for _, sub in per_year_questions(q)]
+    kinds: list[str | None] = [None]
+    if question_kind(q) is None and not (filters and "kind" in filters):
+        kinds = ["plan", "result"]
+    lists = [
+        _ranked(handle, without_other_kind(sub, kind), fetch, filters, kind)
+        for sub in parts or [q]
+        for kind in kinds
+    ]
+    if len(lists) == 1:
+        best = lists[0][:k]
     else:
-        lists = [_ranked(handle, sub, fetch, filters) for _, sub in parts]
         best, seen = [], set()
         for rank in range(fetch):
             for ranked in lists:

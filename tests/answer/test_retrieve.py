@@ -28,6 +28,7 @@ from qa.answer.retrieve import (
     question_kind,
     question_years,
     to_passage,
+    without_other_kind,
 )
 from qa.api import QuestionError, ReportQA
 from qa.schema import Passage
@@ -102,6 +103,13 @@ def test_question_years(question: str, years: set[int]) -> None:
 )
 def test_question_kind(question: str, kind: str | None) -> None:
     assert question_kind(question) == kind
+
+
+def test_without_other_kind_asks_one_kind() -> None:
+    both = "2023年gdp预期目标是多少？实际完成了多少？"
+    assert without_other_kind(both, "result") == "2023年gdp是多少？实际完成了多少？"
+    assert without_other_kind(both, "plan") == "2023年gdp预期目标是多少？了多少？"
+    assert without_other_kind(both, None) == both
 
 
 def test_expand_query_adds_the_reports_wording() -> None:
@@ -218,6 +226,16 @@ def test_gdp_2023_result(seed_index: tuple[Settings, ReportQA]) -> None:
     top = _top(qa, "2023年重庆地区生产总值是多少？")
     hits = [p for p in top if p.doc in {DOC_000, DOC_004} and "30145.79" in p.text]
     assert hits, [(p.doc, p.text[:40]) for p in top]
+
+
+@pytest.mark.slow
+def test_a_target_and_its_result_are_both_found(seed_index: tuple[Settings, ReportQA]) -> None:
+    # The 2023 target is in the 2023 plan report, its result in the next year's report.
+    _, qa = seed_index
+    top = _top(qa, "2023年重庆地区生产总值增速的预期目标是多少？实际完成了多少？")
+    shown = [(p.doc, p.year, p.kind, p.text[:40]) for p in top]
+    assert any(p.kind == "plan" and "6%以上" in p.text for p in top), shown
+    assert any(p.kind == "result" and "6.1%" in p.text for p in top), shown
 
 
 @pytest.mark.slow
