@@ -22,6 +22,8 @@ from qa.text.script import normal_form
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _PLAN_WORDS = ("目标", "预期", "计划", "力争", "打算", "将要", "安排", "任务")
 _RESULT_WORDS = ("完成", "实际", "实现了", "达到了", "取得", "成效", "回顾")
+# "计划完成投资多少", "力争完成多少亿元": to complete is planned, nothing is reported done.
+_PLANNED_DONE = re.compile(r"(计划|力争)完成")
 YEAR_BOOST = 0.6
 KIND_BOOST = 0.3
 # How people ask vs. how the reports write it (normal form, lower case).
@@ -63,7 +65,7 @@ def question_kind(norm_question: str) -> str | None:
     Example: ``question_kind("2024年gdp预期目标")`` -> ``"plan"``.
     """
     plan = any(w in norm_question for w in _PLAN_WORDS)
-    result = any(w in norm_question for w in _RESULT_WORDS)
+    result = any(w in _PLANNED_DONE.sub(r"\1", norm_question) for w in _RESULT_WORDS)
     if plan and not result:
         return "plan"
     if plan and result:
@@ -302,10 +304,10 @@ def hybrid_search(
     k: int = 5,
     filters: Filters | None = None,
 ) -> list[Passage]:
-    """The k best passages. A question over several years, or asking both a target and
-    its result ("预期目标是多少？实际完成了多少？"), gets the best of each year and kind in
-    turn, so no part is crowded out by another's many passages: the result of 2023 is
-    in another report than its target."""
+    """The k best passages. A question over several years, or on one year asking both a
+    target and its result ("预期目标是多少？实际完成了多少？"), gets the best of each year
+    or kind in turn, so no part is crowded out by another's many passages: the result
+    of 2023 is in another report than its target."""
     settings = handle.settings
     q = normal_form(question)[: settings.max_question_chars]
     if not q or handle.size == 0:
@@ -313,7 +315,7 @@ def hybrid_search(
     fetch = max(settings.fetch_k, k)
     parts = [] if filters and "year" in filters else [sub for _, sub in per_year_questions(q)]
     kinds: list[str | None] = [None]
-    if question_kind(q) is None and not (filters and "kind" in filters):
+    if not parts and question_kind(q) is None and not (filters and "kind" in filters):
         kinds = ["plan", "result"]
     lists = [
         _ranked(handle, without_other_kind(sub, kind), fetch, filters, kind)

@@ -14,7 +14,8 @@ Pure functions over normal forms (``qa.text.script.normal_form``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from qa.text.numbers import Figure, equivalent, extract_figures
@@ -136,18 +137,81 @@ def named(text: str, items: tuple[str, ...]) -> list[bool]:
     return out
 
 
+# A listed item's name is short; a longer run before a figure is a clause, not a name.
+_MAX_LISTED = 20
+
+
+def listed_pairs(norm: str) -> list[Pair]:
+    """Every item of a list that gives each item its own figure, "A X、B Y、C Z", without
+    分别: each run between 、 ends in its one figure, and the words before it name the item.
+
+    Example: ``[(p.item, p.figure.raw) for p in listed_pairs("建成山城步道90公里、山城绿道157公里")]``
+    -> ``[("建成山城步道", "90公里"), ("山城绿道", "157公里")]``.
+    """
+    return list(_listed(norm))
+
+
+@lru_cache(maxsize=512)
+def _listed(norm: str) -> tuple[Pair, ...]:
+    out: list[Pair] = []
+    start = 0
+    for bound in [*_BOUND.finditer(norm), None]:
+        end = bound.start() if bound else len(norm)
+        clause = norm[start:end]
+        if "、" in clause and not _RESPECTIVELY.search(clause):
+            out.extend(_list_of(clause, start))
+        start = bound.end() if bound else end
+    return tuple(out)
+
+
+def _list_of(clause: str, at: int) -> list[Pair]:
+    pairs: list[tuple[str, Figure]] = []
+    offset = 0
+    for part in clause.split("、"):
+        figures = extract_figures(part)
+        tail = part[figures[-1].span[1] :].strip() if len(figures) == 1 else "x"
+        item = re.sub(r"\s", "", part[: figures[0].span[0]]) if figures else ""
+        if tail or not 0 < len(item) <= _MAX_LISTED:
+            return []
+        f = figures[0]
+        moved = (f.span[0] + at + offset, f.span[1] + at + offset)
+        pairs.append((item, replace(f, span=moved)))
+        offset += len(part) + 1
+    if len(pairs) < 2:
+        return []
+    items = tuple(i for i, _ in pairs)
+    return [Pair(i, f, "", items, (at, at + len(clause))) for i, f in pairs]
+
+
 def misaligned(sentence: str, figure: Figure, passage: str, question: str = "") -> Pair | None:
     """The pair of ``passage`` that gives ``figure`` to an item the sentence does not name,
     while it names another item of that group or none (read with the question when it
     names none); None when the figure is also given to a named item or stated outside
-    any 分别 group, or when neither a sentence nor a question names anything.
+    any 分别 group, or when neither a sentence nor a question names anything. A plain
+    list (``listed_pairs``) counts only when the sentence names another of its items.
 
     Example: ``misaligned("交通运输仓储和邮政业营业收入增长11.7%", fig("11.7%"), p)`` with
     ``p`` = "租赁和商务服务业、交通运输仓储和邮政业营业收入分别增长11.7%、8.6%" -> the pair of
     租赁和商务服务业.
     """
-    pairs = [p for p in respective_pairs(passage) if equivalent(p.figure, figure)]
-    if not pairs or any(equivalent(q.figure, figure) for q in respective_pairs(sentence)):
+    found = misaligned_in(sentence, figure, passage, question, respective_pairs)
+    if found is not None:
+        return found
+    # A plain list ("建成山城步道90公里、山城绿道157公里") is read only when the sentence
+    # names another of its items: answers often restate an item in other words.
+    return misaligned_in(sentence, figure, passage, "", listed_pairs)
+
+
+def misaligned_in(
+    sentence: str,
+    figure: Figure,
+    passage: str,
+    question: str,
+    groups: Callable[[str], list[Pair]],
+) -> Pair | None:
+    """``misaligned`` over the pairs ``groups`` reads."""
+    pairs = [p for p in groups(passage) if equivalent(p.figure, figure)]
+    if not pairs or any(equivalent(q.figure, figure) for q in groups(sentence)):
         return None  # none, or the sentence keeps the group as the passage gives it
     spans = [p.span for p in pairs]
     for f in extract_figures(passage):

@@ -98,6 +98,8 @@ def test_question_years(question: str, years: set[int]) -> None:
         ("2024年地区生产总值目标是多少", "plan"),
         ("2023年实际完成了多少", "result"),
         ("2022年目标完成情况", None),  # both: no preference
+        ("2023年计划完成投资多少", "plan"),  # to complete is planned
+        ("2024年力争完成多少亿元", "plan"),
         ("地区生产总值是多少", "result"),  # a plain question asks what happened
     ],
 )

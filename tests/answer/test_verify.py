@@ -439,3 +439,14 @@ def test_a_bound_is_not_added_where_the_source_states_the_figure_plainly_too() -
         "有100处[1]。", [passage("新建口袋公园100处以上。")], question="是不是100处？"
     )
     assert asked.text == "有100处[1]。"
+
+
+def test_a_figure_taken_from_the_neighbouring_item_of_a_list_is_removed() -> None:
+    built = passage("建成山城步道90公里、山城绿道157公里、口袋公园100个。", year=2024)
+    verified = verify_answer(
+        "计划建设100公里山城绿道。实际建成90公里山城绿道[1]。", [built], "山城绿道建成多少？"
+    )
+    assert "90公里" not in verified.text
+    assert "misaligned_figure" in [c.name for c in verified.checks]
+    right = verify_answer("实际建成山城绿道157公里[1]。", [built], "山城绿道建成多少？")
+    assert right.text == "实际建成山城绿道157公里[1]。"

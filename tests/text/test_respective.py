@@ -9,6 +9,7 @@ from qa.text.respective import (
     asked_pairs,
     contradicted,
     item_lists,
+    listed_pairs,
     misaligned,
     named,
     respective_pairs,
@@ -123,3 +124,36 @@ def test_item_lists() -> None:
     assert item_lists("加快发展现代金融、大健康") == [("加快发展现代金融", "大健康")]
     # Runs holding figures are clauses, not names.
     assert item_lists("建成口袋公园117个、山城步道107公里") == []
+
+
+# seeds/001 in normal form: a plain list, each item with its own figure, no 分别.
+BUILT = "建成山城步道90公里、山城绿道157公里、口袋公园100个,盘活停车泊位5.3万个"
+
+
+def test_listed_pairs_read_a_plain_list() -> None:
+    got = [(p.item, p.figure.raw, BUILT[slice(*p.figure.span)]) for p in listed_pairs(BUILT)]
+    assert got == [
+        ("建成山城步道", "90公里", "90公里"),
+        ("山城绿道", "157公里", "157公里"),
+        ("口袋公园", "100个", "100个"),
+    ]
+    # Not a list of items: one figure, a run with two figures, a run with none.
+    assert listed_pairs("盘活停车泊位5.3万个") == []
+    assert listed_pairs("地区生产总值30145.79亿元增长6.1%、工业增长6.6%") == []
+    assert listed_pairs("汽车、手机出口增长23.8%") == []
+
+
+def test_a_figure_of_a_plain_list_given_to_another_item_is_misaligned() -> None:
+    # The model's "实际建成90公里山城绿道" took 山城步道's figure.
+    wrong = misaligned("实际建成90公里山城绿道", fig("90公里"), BUILT)
+    assert wrong is not None and wrong.item == "建成山城步道"
+    assert misaligned("建成山城绿道157公里", fig("157公里"), BUILT) is None
+    assert misaligned("建成山城步道90公里", fig("90公里"), BUILT) is None
+    # Naming no item of the list, the sentence may restate it in its own words.
+    assert misaligned("新修散步的步道90公里", fig("90公里"), BUILT, "绿道有多长") is None
+
+
+def test_a_figure_and_its_growth_are_not_two_items() -> None:
+    gdp = "全年地区生产总值达到32193.15亿元、增长5.7%,规上工业增加值增长7.3%"
+    assert contradicted("规上工业增加值增长7.3%", fig("7.3%"), gdp) is None
+    assert misaligned("地区生产总值增长5.7%", fig("5.7%"), gdp) is None
