@@ -10,7 +10,7 @@ answered with the nearest figure.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from qa.answer.aspect import CLAUSE_END, Aspect, asked_aspect, clause_before, figure_aspects, fits
 from qa.answer.markers import strip_markers
@@ -150,6 +150,8 @@ def _asked(norm_question: str) -> tuple[str, int] | None:
     """The base unit after a 多少 (read as ``qa.text.numbers`` reads a figure's unit) and
     where its words end. 年 is left out: 多少年轻人 is no duration."""
     for m in re.finditer(r"多少\s*", norm_question):
+        if norm_question.startswith("钱", m.end()):
+            return "元", m.end() + 1  # 多少钱 asks an amount of money
         figures = extract_figures("1" + norm_question[m.end() : m.end() + 8])
         if not figures or figures[0].span[0] != 0 or not figures[0].unit:
             continue
@@ -292,11 +294,13 @@ def _in_unit(unit: str, figure: Figure, counts: bool | None) -> bool:
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*年)")
 
 
-def _gives_some_figure(plain: str, asked: Aspect | None, source: str = "") -> bool:
-    """A figure of the asked aspect, or a bare number where no figure is read."""
+def _gives_some_figure(
+    plain: str, asked: Aspect | None, source: str, new: Callable[[Figure], bool]
+) -> bool:
+    """A ``new`` figure of the asked aspect, or a bare number where no figure is read."""
     figures = figure_aspects(plain, source)
     if figures:
-        return any(fits(asked, given) for _, given in figures)
+        return any(fits(asked, given) and new(f) for f, given in figures)
     return _NUMBER.search(plain) is not None
 
 
@@ -324,13 +328,20 @@ def gives_asked_figure(
     asked = asked_aspect(norm_question)
     unit = asked_unit(norm_question)
     sources = list(sources) if sources is not None else [""] * len(sentences)
+    given = extract_figures(norm_question)
+
+    def new(f: Figure) -> bool:
+        # A figure the question states itself ("计划开工的98个项目总投资是多少" answered
+        # with "98个重点工业项目") tells the user nothing they did not say.
+        return not any(equivalent(f, g) for g in given)
+
     if unit is None:
         # A table label or heading copied for a 多少 question names the indicator but
         # gives no figure (the 1.5B model's answer to the unanswerable 常住人口总数).
         # Only 多少, not every amount ``asks_figure`` reads (几, 多大, 百分之几): asking a
         # figure of those too lost a right answer on dev (增加47种 for 多了几种) and won none.
         return "多少" not in norm_question or any(
-            _gives_some_figure(normal_form(strip_markers(s)), asked, src)
+            _gives_some_figure(normal_form(strip_markers(s)), asked, src, new)
             for s, src in zip(sentences, sources, strict=True)
         )
     phrase = counted_phrase(norm_question) if unit in _COUNTERS else ()
@@ -342,8 +353,9 @@ def gives_asked_figure(
                 _in_unit(unit, f, counts_the_noun(norm, source, f, phrase) if phrase else None)
                 or labelled_count(norm, source, f, unit)
             )
-            and fits(asked, given)
-            for f, given in figure_aspects(norm, source)
+            and fits(asked, aspect)
+            and new(f)
+            for f, aspect in figure_aspects(norm, source)
         )
         texts = [norm, source] if source else [norm]
         if (in_unit or (noun is not None and counts_noun(norm, noun))) and (

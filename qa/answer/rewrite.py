@@ -40,8 +40,10 @@ def user_turns(history: History) -> list[str]:
 
 
 _PRONOUN = re.compile(
-    r"这个(?:指标|数字|数)?|这一(?:指标|数字)?|该指标|该项|它|那年|当年|同期|上述|此项"
+    r"这个(?:指标|数字|数)?|这一(?:指标|数字)?|该指标|该项|它们|它|那年|当年|同期|上述|此项"
 )
+# Pronouns that stand for the earlier question's subject, not for its time.
+_SUBJECT = re.compile(r"这个(?:指标|数字|数)?|这一(?:指标|数字)?|该指标|该项|它们|它|此项")
 _PARTICLES = re.compile(r"[的了又呢是有为在多少几大年]")
 _KIND_WORDS = re.compile(r"目标|预期|计划|实际|完成")
 _PLAN_IN = re.compile(r"(?:预期)?目标|预期|计划|力争")
@@ -189,7 +191,10 @@ def _rewrite(question: str, base: str, siblings: Siblings | None = None) -> str:
         rest = _PRONOUN.sub("", rest).strip(" 的，,")
     plan = bool(re.search(r"目标|预期|计划", rest))
     result = bool(re.search(r"实际|完成", rest))
-    if plan != result:
+    # "那目标呢？" asks the same indicator's target; "那新培育专精特新企业的目标是多少家？"
+    # names an indicator of its own.
+    own = _PARTICLES.sub("", _KIND_WORDS.sub("", rest))
+    if plan != result and all(c in out for c in own):
         return _with_kind(out, "plan" if plan else "result")
     growth = _growth_or_kind(rest) != rest or re.search(r"增长|增加|多了|提高|下降", rest)
     if growth and _EMPTY.match(_growth_or_kind(rest)) and not _grows(out):
@@ -207,7 +212,28 @@ def _rewrite(question: str, base: str, siblings: Siblings | None = None) -> str:
         return swapped
     tail = _TAIL.search(out)
     prefix = "".join(f"{y}年" for y in dict.fromkeys(_YEAR.findall(out)))
+    if _SUBJECT.search(question):
+        # "它们累计有多少家了？": the pronoun stands for what the question before counted.
+        prefix += _subject_of(out)
+    if re.search(r"多少|几", rest):
+        return f"{prefix}{rest}？"
     return f"{prefix}{rest}{tail.group(0) if tail else '是多少？'}"
+
+
+def _subject_of(base: str) -> str:
+    """What a standalone question asks about, without its years: the noun it counts, or
+    the words before its asking tail.
+
+    Example: ``_subject_of("2022年重庆新引进了多少家国内外知名创新机构？")`` -> ``"国内外知名创新机构"``;
+    ``_subject_of("2023年重庆地区生产总值是多少？")`` -> ``"重庆地区生产总值"``.
+    """
+    from qa.answer.gate import counted_phrase
+
+    counted = counted_phrase(normal_form(base))
+    if counted:
+        return counted[-1].rstrip("？?")
+    core, _ = _core_of(base)
+    return _YEAR.sub("", core).strip(" 年的，,")
 
 
 def standalone_question(question: str, history: History, siblings: Siblings | None = None) -> str:

@@ -305,3 +305,19 @@ def test_a_bare_magnitude_after_a_count_label_is_in_its_unit() -> None:
     assert gives_asked_figure(
         "一共有多少人参加养老保险?", ["养老保险"], ["城乡养老保险参保人数达到2650万[1]。"]
     )
+
+
+def test_money_is_asked_in_yuan() -> None:
+    assert asked_unit("每户补贴多少钱？") == "元"
+    q = "2025年重庆给困难重度残疾人家庭做无障碍改造,每户补贴多少钱?"
+    assert not gives_asked_figure(q, [], ["实施困难重度残疾人家庭无障碍改造2000户[1]。"])
+    assert gives_asked_figure(q, [], ["每户补贴5000元[1]。"], on_topic=True)
+
+
+def test_a_figure_the_question_states_answers_nothing() -> None:
+    q = "2024年重庆计划开工的98个重点工业项目总投资是多少?"
+    echo = ["开工丰都玻璃纤维等98个重点工业项目[1]。"]
+    assert not gives_asked_figure(q, [], echo, on_topic=True)
+    assert gives_asked_figure(q, [], ["98个重点工业项目总投资500亿元[1]。"], on_topic=True)
+    counted = "2024年计划开工的98个项目中,有多少个是重点工业项目?"
+    assert not gives_asked_figure(counted, [], ["98个重点工业项目[1]。"], on_topic=True)

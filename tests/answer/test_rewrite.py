@@ -67,6 +67,12 @@ def test_another_year_and_the_target() -> None:
         # pronouns
         ("截至2024年碳市场累计成交多少万吨？", "这个数在2023年是多少？", "截至2023年碳市场累计成交多少万吨？"),
         ("2023年林带新建了多少万亩？", "它2024年又建了多少？", "2024年林带新建了多少万亩？"),
+        # the pronoun stands for what was counted, or asked about
+        ("2022年重庆新引进了多少家创新机构？", "它们累计有多少家了？", "2022年创新机构累计有多少家了？"),
+        (GDP_2023, "它的增速是多少？", "2023年重庆地区生产总值增速是多少？"),
+        # a follow-up naming an indicator of its own keeps it, with the year before
+        ("2024年重庆力争高新技术企业突破多少家？", "那新培育专精特新企业的目标是多少家？",
+         "2024年新培育专精特新企业的目标是多少家？"),
     ],
 )  # fmt: skip
 def test_follow_ups_over_one_base(base: str, question: str, expected: str) -> None:
