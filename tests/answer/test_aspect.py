@@ -29,6 +29,9 @@ def test_a_sentence_gives_a_level_and_a_change() -> None:
         ("港口吞吐量净增1570万吨", CHANGE),
         ("PM2.5浓度同比下降8.4%", CHANGE),
         ("比上年增加4天", CHANGE),
+        ("空气质量优良天数达到329天、增加4天", CHANGE),
+        ("规上工业增加值3000亿元", LEVEL),  # 增加值 is value added, not a rise
+        ("机构数量增加到50个", LEVEL),
         # A year's new jobs: 新增 alone is no change, but what the year adds.
         ("城镇新增就业73.8万人", Aspect(False, False, total=False)),
         ("累计建成三甲医院55家", Aspect(False, False, total=True)),
@@ -53,6 +56,8 @@ def test_a_clause_ends_at_a_comma_like_mark() -> None:
         ("2023年重庆地区生产总值增长多少？", CHANGE),
         ("2023年老百姓到手的收入比上年涨了多少？", CHANGE),
         ("2022年城市低保标准提高到多少？", LEVEL),
+        ("2025年重庆希望货物联运的量增加多少？", CHANGE),
+        ("2024年规上工业增加值是多少？", LEVEL),
         ("2024年轨道交通全年一共运送了多少人次？", LEVEL),
         ("2024年轨道交通每天运送多少人次？", DAY),
         ("2024年重庆新增了多少家三甲医院？", Aspect(False, False, total=False)),
