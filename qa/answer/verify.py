@@ -263,10 +263,9 @@ def _restore_qualifiers(item: _Item, ctx: _Context, checks: list[Check]) -> None
         source = same[0]
         if (source.number, source.unit) != (f.number, f.unit):
             continue
-        at = re.compile(rf"(?<![0-9.]){re.escape(f.raw)}(?![0-9]|\.[0-9])")
-        restored, n = at.subn(source.raw, item.sentence, count=1)
-        if n:
-            item.sentence = restored
+        at = re.search(rf"(?<![0-9.]){re.escape(f.raw)}(?![0-9]|\.[0-9])", item.sentence)
+        if at:
+            item.sentence = item.sentence[: at.start()] + source.raw + item.sentence[at.end() :]
             checks.append(Check("qualifier_restored", f"{f.raw} 按原文改为 {source.raw}"))
 
 

@@ -169,11 +169,12 @@ def _list_of(clause: str, at: int) -> list[Pair]:
     offset = 0
     for part in clause.split("、"):
         figures = extract_figures(part)
-        tail = part[figures[-1].span[1] :].strip() if len(figures) == 1 else "x"
-        item = re.sub(r"\s", "", part[: figures[0].span[0]]) if figures else ""
-        if tail or not 0 < len(item) <= _MAX_LISTED:
+        if len(figures) != 1:
             return []
         f = figures[0]
+        item = re.sub(r"\s", "", part[: f.span[0]])
+        if part[f.span[1] :].strip() or not 0 < len(item) <= _MAX_LISTED:
+            return []
         moved = (f.span[0] + at + offset, f.span[1] + at + offset)
         pairs.append((item, replace(f, span=moved)))
         offset += len(part) + 1
