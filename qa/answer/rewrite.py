@@ -39,11 +39,10 @@ def user_turns(history: History) -> list[str]:
     return [t for t in turns if t and t.strip()]
 
 
-_PRONOUN = re.compile(
-    r"这个(?:指标|数字|数)?|这一(?:指标|数字)?|该指标|该项|它们|它|那年|当年|同期|上述|此项"
-)
-# Pronouns that stand for the earlier question's subject, not for its time.
-_SUBJECT = re.compile(r"这个(?:指标|数字|数)?|这一(?:指标|数字)?|该指标|该项|它们|它|此项")
+# Pronouns that stand for the earlier question's subject; the others stand for its time.
+_SUBJECT_WORDS = r"这个(?:指标|数字|数)?|这一(?:指标|数字)?|该指标|该项|它们|它|此项"
+_SUBJECT = re.compile(_SUBJECT_WORDS)
+_PRONOUN = re.compile(_SUBJECT_WORDS + r"|那年|当年|同期|上述")
 _PARTICLES = re.compile(r"[的了又呢是有为在多少几大年]")
 _KIND_WORDS = re.compile(r"目标|预期|计划|实际|完成")
 _PLAN_IN = re.compile(r"(?:预期)?目标|预期|计划|力争")

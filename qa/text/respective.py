@@ -195,15 +195,15 @@ def misaligned(sentence: str, figure: Figure, passage: str, question: str = "") 
     ``p`` = "租赁和商务服务业、交通运输仓储和邮政业营业收入分别增长11.7%、8.6%" -> the pair of
     租赁和商务服务业.
     """
-    found = misaligned_in(sentence, figure, passage, question, respective_pairs)
+    found = _misaligned_in(sentence, figure, passage, question, respective_pairs)
     if found is not None:
         return found
     # A plain list ("建成山城步道90公里、山城绿道157公里") is read only when the sentence
     # names another of its items: answers often restate an item in other words.
-    return misaligned_in(sentence, figure, passage, "", listed_pairs)
+    return _misaligned_in(sentence, figure, passage, "", listed_pairs)
 
 
-def misaligned_in(
+def _misaligned_in(
     sentence: str,
     figure: Figure,
     passage: str,
