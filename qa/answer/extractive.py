@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 
 from qa.answer.boilerplate import is_heading, looks_like_instruction
 from qa.answer.evidence import CHOSEN, Similarity
+from qa.answer.gate import gives_asked_figure
 from qa.answer.markers import split_sentences
 from qa.answer.refusal import REFUSAL
 from qa.answer.retrieve import per_year_questions
@@ -107,7 +108,9 @@ def _score(norm: str, passage: Passage, q: _Query, weights: dict[str, float]) ->
     grams = char_bigrams(norm)
     score = sum(weights.get(g, 0.0) for g in q.grams & grams) / total
     if q.figure and extract_figures(norm):
-        score += 0.15
+        # A figure of another kind (a growth rate for 客流量有多少, 亿元 for 多少人) is
+        # what the gate then rejects: the bonus goes to the figure that answers.
+        score += 0.15 if gives_asked_figure(q.norm, (), [norm], on_topic=True) else 0.05
     if "|" in norm:
         label = _ROW_LABEL.sub("", norm.split("|", 1)[0]).strip()
         if not q.plan and "完成" not in norm:
