@@ -69,8 +69,18 @@ def _total(text: str) -> bool | None:
     return False if _NEW.search(text) else None
 
 
+# A rate the change word only qualifies: "产量增长贡献率达90%" is the level of a
+# contribution rate. The change's own rate ("增长率", "增速") follows it directly.
+_OTHER_RATE = re.compile(r"^(?:率|幅度?|速度?)?.+?(?:率|比重|占比|份额)")
+
+
+def _is_change(clause: str) -> bool:
+    found = list(_CHANGE.finditer(clause))
+    return bool(found) and not _OTHER_RATE.search(clause[found[-1].end() :])
+
+
 def _aspect(clause: str) -> Aspect:
-    return Aspect(bool(_CHANGE.search(clause)), bool(_PER_DAY.search(clause)), _total(clause))
+    return Aspect(_is_change(clause), bool(_PER_DAY.search(clause)), _total(clause))
 
 
 def figure_aspects(text: str, source: str = "") -> list[tuple[Figure, Aspect]]:

@@ -38,6 +38,11 @@ def test_a_sentence_gives_a_level_and_a_change() -> None:
         ("日最高客运量突破600万人次", DAY),
         ("地区生产总值增长（%）｜6左右", CHANGE),  # a table row is one clause
         ("｜常住人口城镇化率（%）｜70｜", LEVEL),
+        # A change word qualifying another rate gives that rate's level...
+        ("新能源汽车对全市汽车整车产量增长贡献率达90%", LEVEL),
+        # ...but the change's own rate is the change.
+        ("工业投资增长率达到10%", CHANGE),
+        ("增速达到6%", CHANGE),
     ],
 )
 def test_the_words_before_a_figure_say_what_it_measures(text: str, aspect: Aspect) -> None:
