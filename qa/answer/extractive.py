@@ -7,7 +7,8 @@ always passes ``verify_answer``.
 
 Scoring, per candidate (a sentence, a table row, or a window of a long sentence's
 clauses): the IDF-weighted share of the question's character bigrams it contains,
-plus a bonus when the question asks for a figure and it has one, plus or minus a
+plus a bonus when the question asks for a figure and it has one (the full bonus
+only for a figure of the asked unit and kind, level or change), plus or minus a
 little for matching or contradicting the question's year and target-versus-result
 (a table row: for naming the asked indicator, or holding only a target when the
 result is asked). One sentence per question asked; a question over several years
