@@ -7,8 +7,7 @@ always passes ``verify_answer``.
 
 Scoring, per candidate (a sentence, a table row, or a window of a long sentence's
 clauses): the IDF-weighted share of the question's character bigrams it contains,
-plus a bonus when the question asks for a figure and it has one (the full bonus
-only for a figure of the asked unit and kind, level or change), plus or minus a
+plus a bonus when the question asks for a figure and it has one, plus or minus a
 little for matching or contradicting the question's year and target-versus-result
 (a table row: for naming the asked indicator, or holding only a target when the
 result is asked). One sentence per question asked; a question over several years
@@ -23,7 +22,6 @@ from dataclasses import dataclass, replace
 
 from qa.answer.boilerplate import is_heading, looks_like_instruction
 from qa.answer.evidence import CHOSEN, Similarity
-from qa.answer.gate import gives_asked_figure
 from qa.answer.markers import split_sentences
 from qa.answer.refusal import REFUSAL
 from qa.answer.retrieve import per_year_questions
@@ -109,9 +107,7 @@ def _score(norm: str, passage: Passage, q: _Query, weights: dict[str, float]) ->
     grams = char_bigrams(norm)
     score = sum(weights.get(g, 0.0) for g in q.grams & grams) / total
     if q.figure and extract_figures(norm):
-        # A figure of another kind (a growth rate for 客流量有多少, 亿元 for 多少人) is
-        # what the gate then rejects: the bonus goes to the figure that answers.
-        score += 0.15 if gives_asked_figure(q.norm, (), [norm], on_topic=True) else 0.05
+        score += 0.15
     if "|" in norm:
         label = _ROW_LABEL.sub("", norm.split("|", 1)[0]).strip()
         if not q.plan and "完成" not in norm:

@@ -277,14 +277,3 @@ def test_the_target_and_the_result_of_one_indicator_are_both_given() -> None:
         "2024年重庆地区生产总值增长目标是多少？实际增长了多少？", [plan, result]
     )
     assert "6%左右" in got and "5.7%" in got
-
-
-def test_a_figure_of_the_asked_kind_wins_over_a_growth_rate() -> None:
-    # Both name 江北机场旅客吞吐量; only the second gives how many, which is asked.
-    growth = passage("中欧班列(成渝)覆盖欧亚110个城市。江北机场旅客吞吐量增长106%。")
-    level = passage("江北机场国际航线恢复至33条，旅客吞吐量4466万人次、增长106%。")
-    got = extractive_answer("2023年重庆江北机场旅客吞吐量有多少？", [growth, level])
-    assert "4466万人次" in got and got.endswith("[2]。")
-    # ...and asked the growth, the growth rate is still the answer.
-    got = extractive_answer("2023年重庆江北机场旅客吞吐量增长多少？", [growth, level])
-    assert "106%" in got
