@@ -70,8 +70,9 @@ def _total(text: str) -> bool | None:
 
 
 # A rate the change word only qualifies: "产量增长贡献率达90%" is the level of a
-# contribution rate. The change's own rate ("增长率", "增速") follows it directly.
-_OTHER_RATE = re.compile(r"^(?:率|幅度?|速度?)?.+?(?:率|比重|占比|份额)")
+# contribution rate. The change's own rate ("增长率") follows it directly, so a rate
+# word counts only after at least one other character.
+_OTHER_RATE = re.compile(r"^.+?(?:率|比重|占比|份额)")
 
 
 def _is_change(clause: str) -> bool:
