@@ -184,9 +184,11 @@ def asked_unit(norm_question: str) -> str | None:
     return asked[0] if asked else None
 
 
-# Measure words of a count, which a report may leave out before the counted noun
-# (多少名中小学生 -> "为200万中小学生开展测评").
-_COUNTERS = frozenset("个名位家人户所座项件台辆套张条列")
+# Measure words of a count of things or people (every such unit ``qa.text.numbers``
+# reads), which a report may leave out before the counted noun (多少名中小学生 ->
+# "为200万中小学生开展测评"); 个 may stand for any of them (多少间心理辅导室 ->
+# "心理辅导室4030个").
+_COUNTERS = frozenset("个名位家人户所座项件台辆套张条列处栋间艘部册头株棵只")
 _PEOPLE = frozenset("人名位")
 
 

@@ -222,28 +222,36 @@ def _check_figures(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -
     item.markers, item.rewrite = new, True
 
 
+def _misread(norm: str, f: Figure, passage: str, asked: str) -> str | None:
+    """Why figure ``f`` of the sentence ``norm`` is not what ``passage`` says it is, or
+    None: it goes with another item of a 分别 group, or the sentence's label stands before
+    another figure in the passage (``qa.text.labels.relabelled``)."""
+    from qa.text.labels import relabelled
+    from qa.text.respective import contradicted, misaligned
+
+    pair = misaligned(norm, f, passage, asked) or contradicted(norm, f, passage)
+    if pair:
+        return f"{f.raw}是{pair.item}的数字"
+    label = relabelled(norm, f, passage)
+    return f"{label[0]}是{label[1].raw}，不是{f.raw}" if label else None
+
+
 def _check_pairs(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
     """A figure a passage gives "respectively" (分别) must go with the item it is given to:
     "交通运输仓储和邮政业营业收入增长11.7%" from "租赁和商务服务业、交通运输仓储和邮政业营业收入
-    分别增长11.7%、8.6%" has every figure in its passage and is still wrong."""
-    from qa.text.respective import contradicted, misaligned
-
+    分别增长11.7%、8.6%" has every figure in its passage and is still wrong. So must a
+    figure the sentence labels as the passage labels another ("到位资金为18571亿元" from
+    "正式合同金额18571亿元，到位资金5149.7亿元")."""
     cited = list(dict.fromkeys(item.markers))
     for f in item.figures:
         if any(equivalent(f, q) for q in ctx.question):
             continue
         holders = [k for k in cited if ctx.holds(f, k)]
-        wrong = [
-            misaligned(norm, f, ctx.norms[k - 1], ctx.asked)
-            or contradicted(norm, f, ctx.norms[k - 1])
-            for k in holders
-        ]
+        wrong = [_misread(norm, f, ctx.norms[k - 1], ctx.asked) for k in holders]
         if holders and all(wrong):
             item.keep = False
-            owner = next(p.item for p in wrong if p)
-            checks.append(
-                Check("misaligned_figure", f"段落中{f.raw}是{owner}的数字，删去：{item.sentence}")
-            )
+            why = next(w for w in wrong if w)
+            checks.append(Check("misaligned_figure", f"段落中{why}，删去：{item.sentence}"))
             return
 
 

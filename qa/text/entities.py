@@ -89,6 +89,17 @@ def missing_from(entities: Iterable[str], allowed: Sequence[str]) -> list[str]:
     return [e for e in entities if not mentioned(e, text)]
 
 
+# Characters of the common nouns of landforms and waters. A word made of them alone
+# (江河, 河湖, 山川) is a kind of place, not a place, though jieba tags it ``ns``: "江河
+# 湖库的水面" asks about no place a passage must name. 长江 or 海南 keep a proper part.
+_LANDFORM = frozenset("江河湖海库山川水溪泉塘池渠岛洋")
+
+
 def places(text: str) -> list[str]:
-    """The place names of ``text``: ``places("成都市2024年地区生产总值")`` -> ``["成都市"]``."""
-    return [w for w, flag in _tagger().cut(normal_form(text)) if flag == "ns" and len(w) > 1]
+    """The place names of ``text``: ``places("成都市2024年地区生产总值")`` -> ``["成都市"]``;
+    ``places("从江河湖库清走的漂浮垃圾")`` -> ``[]``."""
+    return [
+        w
+        for w, flag in _tagger().cut(normal_form(text))
+        if flag == "ns" and len(w) > 1 and not set(w) <= _LANDFORM
+    ]

@@ -31,3 +31,11 @@ def test_names_are_tagged_once_and_checked_against_sources() -> None:
     assert tagged == {"张艺谋": "nr", "巩俐": "nr"}
     assert missing_from(tagged, ["巩俐主演了这部电影"]) == ["张艺谋"]
     assert missing_from(["成都市"], ["成渝地区双城经济圈：成都经济总量"]) == []
+
+
+def test_a_landform_noun_is_no_place() -> None:
+    from qa.text.entities import places
+
+    # jieba tags 河湖 and 江河 as places; they name kinds of water, not a place.
+    assert places("2022年重庆从江河湖库的水面上清走了多少吨漂浮垃圾？") == ["重庆"]
+    assert places("长江干流重庆段水质") == ["长江", "重庆"]
