@@ -184,8 +184,8 @@ def asked_unit(norm_question: str) -> str | None:
     return asked[0] if asked else None
 
 
-# Measure words of a count of things or people (every such unit ``qa.text.numbers``
-# reads), which a report may leave out before the counted noun (多少名中小学生 ->
+# Measure words of a count of things or people (those ``qa.text.numbers`` reads, less
+# 种 kinds, 批 batches, 场 events and 次 times, which 个 does not stand for), which a report may leave out before the counted noun (多少名中小学生 ->
 # "为200万中小学生开展测评"); 个 may stand for any of them (多少间心理辅导室 ->
 # "心理辅导室4030个").
 _COUNTERS = frozenset("个名位家人户所座项件台辆套张条列处栋间艘部册头株棵只")
