@@ -13,7 +13,6 @@ functions over normal forms (``qa.text.script.normal_form``).
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from qa.text.numbers import Figure, equivalent, extract_figures
 
@@ -34,25 +33,20 @@ MAX_LABEL = 12
 _CLAUSE_END = re.compile(r"[，,。；;、：:！!？?|｜\n]")
 
 
-@lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
-    import jieba
-
-    jieba.setLogLevel(60)
-    return jieba
-
-
 def stated_labels(sentence: str, start: int) -> list[str]:
     """The readings of the label ``sentence`` states right before position ``start``,
     longest first: its last words in the clause, linking words dropped, each reading of
     at least ``MIN_LABEL`` characters of Chinese.
 
     Example: ``stated_labels("西洽会签约的重大项目实际到位资金为18571亿元", 17)`` ->
-    ``["实际到位资金", "到位资金"]`` (the reading through 的 stops there).
+    ``["重大项目实际到位资金", "实际到位资金", "到位资金"]`` (a reading stops at 的).
     """
+    import jieba
+
+    jieba.setLogLevel(60)
     ends = [m.end() for m in _CLAUSE_END.finditer(sentence, 0, start)]
     clause = sentence[ends[-1] if ends else 0 : start]
-    words = [w for w in _jieba().cut(clause) if w.strip()]
+    words = [w for w in jieba.cut(clause) if w.strip()]
     while words and (words[-1] in _LINKS or not _HAN.fullmatch(words[-1])):
         words.pop()
     readings: list[str] = []
@@ -67,14 +61,14 @@ def stated_labels(sentence: str, start: int) -> list[str]:
     return readings[::-1]
 
 
-def labelled_figures(passage: str, label: str) -> list[Figure]:
+def labelled_figures(passage: str, label: str, figures: list[Figure] | None = None) -> list[Figure]:
     """The figures ``passage`` states right after ``label`` (a short gap of words, no
-    number or punctuation between).
+    number or punctuation between); ``figures`` are the passage's, when already read.
 
     Example: ``labelled_figures("正式合同金额18571亿元，到位资金5149.7亿元", "到位资金")``
     -> the figure 5149.7亿元.
     """
-    figures = extract_figures(passage)
+    figures = extract_figures(passage) if figures is None else figures
     out: list[Figure] = []
     for m in re.finditer(re.escape(label), passage):
         after = next((f for f in figures if f.span[0] >= m.end()), None)
@@ -86,10 +80,10 @@ def labelled_figures(passage: str, label: str) -> list[Figure]:
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]")
 
 
-def _later_in(passage: str, label: str, figure: Figure) -> bool:
+def _later_in(passage: str, figures: list[Figure], label: str, figure: Figure) -> bool:
     """The passage states ``figure`` later in a sentence that names ``label`` before it:
     "地区生产总值迈上3万亿元新台阶,达到30145.79亿元" gives the label both figures."""
-    for g in extract_figures(passage):
+    for g in figures:
         if equivalent(g, figure):
             ends = [m.end() for m in _SENTENCE_END.finditer(passage, 0, g.span[0])]
             if label in passage[ends[-1] if ends else 0 : g.span[0]]:
@@ -108,11 +102,12 @@ def relabelled(sentence: str, figure: Figure, passage: str) -> tuple[str, Figure
     "正式合同金额18571亿元，到位资金5149.7亿元" -> ``("到位资金", <5149.7亿元>)``;
     with the sentence "正式合同金额为18571亿元" -> None.
     """
+    figures = extract_figures(passage)
     for label in stated_labels(sentence, figure.span[0]):
-        after = labelled_figures(passage, label)
+        after = labelled_figures(passage, label, figures)
         if not after:
             continue
-        if any(equivalent(g, figure) for g in after) or _later_in(passage, label, figure):
+        if any(equivalent(g, figure) for g in after) or _later_in(passage, figures, label, figure):
             return None
         unit = figure.scaled()[1]
         other = next((g for g in after if g.scaled()[1] == unit), None)
