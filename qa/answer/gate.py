@@ -188,7 +188,7 @@ def asked_unit(norm_question: str) -> str | None:
 # 种 kinds, 批 batches, 场 events and 次 times, which 个 does not stand for), which a report may leave out before the counted noun (多少名中小学生 ->
 # "为200万中小学生开展测评"); 个 may stand for any of them (多少间心理辅导室 ->
 # "心理辅导室4030个").
-_COUNTERS = frozenset("个名位家人户所座项件台辆套张条列处栋间艘部册头株棵只")
+COUNTERS = frozenset("个名位家人户所座项件台辆套张条列处栋间艘部册头株棵只")
 _PEOPLE = frozenset("人名位")
 
 
@@ -202,7 +202,7 @@ def same_unit(asked: str, given: str) -> bool:
     """
     if asked == given or {asked, given} <= _PEOPLE:
         return True
-    return "个" in (asked, given) and asked in _COUNTERS and given in _COUNTERS
+    return "个" in (asked, given) and asked in COUNTERS and given in COUNTERS
 
 
 def counted_noun(norm_question: str) -> str | None:
@@ -224,7 +224,7 @@ def counted_phrase(norm_question: str) -> tuple[str, ...]:
     ``("保障性", "保障性租赁", "保障性租赁住房")``.
     """
     asked = _asked(norm_question)
-    if not asked or asked[0] not in _COUNTERS:
+    if not asked or asked[0] not in COUNTERS:
         return ()
     import jieba
 
@@ -287,7 +287,7 @@ def _in_unit(unit: str, figure: Figure, counts: bool | None) -> bool:
     """The figure is in the asked unit. A count of the asked noun may use another measure
     word (多少家市场主体 ← 市场主体53.2万户); a count of something else is not one."""
     given = figure.scaled()[1]
-    if counts is True and unit in _COUNTERS and given in _COUNTERS:
+    if counts is True and unit in COUNTERS and given in COUNTERS:
         return True
     return counts is not False and same_unit(unit, given)
 
@@ -346,7 +346,7 @@ def gives_asked_figure(
             _gives_some_figure(normal_form(strip_markers(s)), asked, src, new)
             for s, src in zip(sentences, sources, strict=True)
         )
-    phrase = counted_phrase(norm_question) if unit in _COUNTERS else ()
+    phrase = counted_phrase(norm_question) if unit in COUNTERS else ()
     noun = phrase[0] if phrase else None
     for sentence, source in zip(sentences, sources, strict=True):
         norm = normal_form(sentence)

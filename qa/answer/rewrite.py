@@ -209,6 +209,10 @@ def _rewrite(question: str, base: str, siblings: Siblings | None = None) -> str:
     )
     if swapped:
         return swapped
+    # "当年新增多少家？": the count of what the question before counted.
+    counted = None if _SUBJECT.search(question) else bare_count(rest, out)
+    if counted:
+        return counted
     tail = _TAIL.search(out)
     prefix = "".join(f"{y}年" for y in dict.fromkeys(_YEAR.findall(out)))
     if _SUBJECT.search(question):
@@ -247,10 +251,10 @@ def standalone_question(question: str, history: History, siblings: Siblings | No
     ``siblings`` finds the lists a new item stands in, so that an item sharing no word
     with the one it replaces still takes its place (``_swap_sibling``).
     """
-    if not history or not is_follow_up(question):
+    if not history:
         return question
     base = base_question(history, siblings)
-    return question if base is None else _rewrite(question, base, siblings)
+    return question if base is None else _over(question, base, siblings) or question
 
 
 def base_question(history: History, siblings: Siblings | None = None) -> str | None:
@@ -258,8 +262,51 @@ def base_question(history: History, siblings: Siblings | None = None) -> str | N
     in turn), or None when it has no self-contained question."""
     base: str | None = None
     for turn in user_turns(history):
-        if not is_follow_up(turn):
+        rewritten = _over(turn, base, siblings) if base is not None else None
+        if rewritten is not None:
+            base = rewritten
+        elif not is_follow_up(turn):
             base = turn
-        elif base is not None:
-            base = _rewrite(turn, base, siblings)
     return base
+
+
+def _over(question: str, base: str, siblings: Siblings | None) -> str | None:
+    """``question`` rewritten over ``base`` when it is a follow-up on it, else None."""
+    if is_follow_up(question):
+        return _rewrite(question, base, siblings)
+    return bare_count(question, base)
+
+
+# What a count may add to the question before it without asking about something else:
+# a year, the kind (target or result) and whether it is a running total or new.
+_FRAMING = re.compile(
+    r"(?:19|20)\d\d年?|截至|截止|年底|年末|累计|累积|总计|共计|一共|总共|新增|当年|全年"
+    r"|目标|预期|计划|实际|完成"
+)
+
+
+def bare_count(question: str, base: str) -> str | None:
+    """A count of nothing named ("2024年计划新建多少个？") that adds to the question before
+    it only a year, the kind or 累计/新增, asked of what that question counted; None
+    otherwise: a question naming its own topic, even before the count ("当年区县域卫生
+    次中心建成了多少家？" after a question on 三甲医院), or a base that counts nothing.
+
+    Example: after "2023年重庆新建了多少个数字化车间？", ``bare_count("2024年计划新建多少个？", …)``
+    -> ``"2024年计划新建多少个数字化车间？"``; after "2022年重庆新增了几位国家“杰青”？",
+    "累计有多少人了？" -> ``"2022年累计有多少人国家“杰青”？"``.
+    """
+    from qa.answer.gate import COUNTERS
+
+    counters = "".join(sorted(COUNTERS))
+    core = _PUNCT.sub("", normal_form(question).translate(_FULL_WIDTH_DIGITS))
+    asked = re.search(rf"(?:多少|几)([{counters}])[了呢]?$", core)
+    counted = re.search(rf"(?:多少|几)[{counters}](.*?)[？?]?$", base)
+    if not asked or not counted or not re.search(r"[\u4e00-\u9fff]", counted.group(1)):
+        return None
+    added = _PARTICLES.sub("", _FRAMING.sub("", core[: asked.start()]))
+    if not all(c in base for c in added):
+        return None
+    years = (
+        "" if _YEAR.search(core) else "".join(f"{y}年" for y in dict.fromkeys(_YEAR.findall(base)))
+    )
+    return f"{years}{core[: asked.end(1)]}{counted.group(1)}？"

@@ -186,3 +186,35 @@ def test_another_item_of_a_list_the_reports_give_takes_the_asked_items_place() -
     assert standalone_question("零售呢？", [("2024年重庆批发销售额增长了多少？", "…")]) == (
         "2024年零售增长了多少？"
     )
+
+
+def test_a_count_of_nothing_named_counts_what_the_question_before_counted() -> None:
+    workshops = [("2023年重庆新建了多少个数字化车间？", "…")]
+    # A year and the kind are all it adds: the same count, planned for 2024.
+    assert standalone_question("2024年计划新建多少个？", workshops) == (
+        "2024年计划新建多少个数字化车间？"
+    )
+    experts = [("2022年重庆新增了几位国家“杰青”？", "…")]
+    assert standalone_question("累计有多少人了？", experts) == "2022年累计有多少人国家“杰青”？"
+    firms = [("截至2023年重庆累计有多少家国家级专精特新企业？", "…")]
+    assert standalone_question("当年新增多少家？", firms) == (
+        "2023年新增多少家国家级专精特新企业？"
+    )
+
+
+def test_a_count_naming_its_own_topic_stays_as_asked() -> None:
+    workshops = [("2023年重庆新建了多少个数字化车间？", "…")]
+    # 就业 is not in the question before: this asks about something else.
+    assert standalone_question("2023年重庆新增就业多少人？", workshops) == (
+        "2023年重庆新增就业多少人？"
+    )
+    # A question before that counts nothing gives nothing to count.
+    gdp = [("2023年重庆地区生产总值是多少？", "…")]
+    assert standalone_question("2024年新增多少个？", gdp) == "2024年新增多少个？"
+
+
+def test_a_follow_up_naming_what_it_counts_keeps_its_own_topic() -> None:
+    hospitals = [("截至2024年重庆累计建成多少家三甲医院？", "…")]
+    # 区县域卫生次中心 stands before the count: it is what is counted, not 三甲医院.
+    rewritten = standalone_question("当年区县域卫生次中心建成了多少家？", hospitals)
+    assert "区县域卫生次中心" in rewritten and "三甲医院" not in rewritten
