@@ -26,9 +26,10 @@ _CHANGE = re.compile(
     r"|(?:涨|降|多|少)了)(?![到至为值])"
 )
 _PER_DAY = re.compile(r"日均|日最高|单日|每日|每天|日平均|最高日|高峰日")
-# A running total since some start, and what one period adds: "累计建成三甲医院55家"
-# does not say how many were 新增 this year, nor "新增托位1.6万个" how many there are.
-_TOTAL = re.compile(r"累计|累积|总计|共计")
+# A running total since some start (or the stock at a date: 截至年底, 总数), and what
+# one period adds: "累计建成三甲医院55家" does not say how many were 新增 this year, nor
+# "新增托位1.6万个" how many there are.
+_TOTAL = re.compile(r"累计|累积|总计|共计|总数|截至|截止")
 _NEW = re.compile(r"新增|新建|新筹|新开|新设|新引进|新培育|新认定|新落地")
 CLAUSE_END = re.compile(r"[，,。；;、：:！!？?]")
 
@@ -120,12 +121,27 @@ def asked_aspect(norm_question: str) -> Aspect | None:
     if len(set(re.findall(r"(?<!\d)(?:19|20)\d{2}(?=年)", norm_question))) > 1:
         return None
     parts = [p for p in _PART_END.split(norm_question) if _ASKING.search(p)]
-    changes = {bool(_CHANGE.search(p)) for p in parts} or {bool(_CHANGE.search(norm_question))}
+    changes = {bool(_CHANGE.search(_asking_part(p))) for p in parts} or {
+        bool(_CHANGE.search(norm_question))
+    }
     if len(changes) > 1:
         return None
     per_day = bool(_PER_DAY.search(norm_question) or re.search(r"[一每]天|日", norm_question))
     totals = {_total(p) for p in parts} - {None}
     return Aspect(changes.pop(), per_day, totals.pop() if len(totals) == 1 else None)
+
+
+def _asking_part(part: str) -> str:
+    """A part of a question up to its count of things, where one is asked: the words
+    after the counted noun describe the things counted, not the figure ("多少家大医院带头
+    提升水平" asks a number of hospitals, not a rise); "比上年增加了多少家" is a change.
+
+    Example: ``_asking_part("打算挑出多少家大医院带头提升水平")`` -> ``"打算挑出多少家"``.
+    """
+    from qa.answer.gate import COUNTERS
+
+    count = re.search(rf"(?:多少|几)[{''.join(sorted(COUNTERS))}]", part)
+    return part[: count.end()] if count else part
 
 
 def fits(asked: Aspect | None, given: Aspect) -> bool:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from qa.answer.gate import MIN_COVERAGE, passage_texts, topic_coverage
 from qa.answer.prompt import pack_passages
 from qa.answer.retrieve import fuse_passages, hybrid_search, per_year_questions
-from qa.answer.rewrite import Siblings, standalone_question
+from qa.answer.rewrite import Mentions, standalone_question
 from qa.schema import Check, Filters, History, Passage
 from qa.settings import Settings
 from qa.text.script import normal_form
@@ -46,11 +46,11 @@ def find_candidates(
     chosen: str,
 ) -> Candidates:
     """The standalone question and its passages, packed to ``settings.context_tokens``."""
-    siblings = _siblings(qa, filters)
-    standalone = standalone_question(question, history, siblings)
+    mentions = _mentions(qa, filters)
+    standalone = standalone_question(question, history, mentions)
     checks = [Check("rewritten", standalone)] if standalone != question else []
     if checks and chosen != "extractive" and settings.condense:
-        standalone = _condensed(qa, chosen, question, history, standalone, checks, siblings)
+        standalone = _condensed(qa, chosen, question, history, standalone, checks, mentions)
     norm = normal_form(standalone)
     tokens = qa.index.tokenizer.tokens(norm.lower())
     wide, per_year = retrieve_for(qa, standalone, filters)
@@ -91,17 +91,15 @@ def coverage_of(tokens: list[str], passages: list[Passage], idf: Mapping[str, fl
     return topic_coverage(tokens, passage_texts(passages) + titles, idf)
 
 
-def _siblings(qa: ReportQA, filters: Filters | None) -> Siblings:
-    """The lists the reports name a phrase in, from the passages found for it; each
-    phrase is searched once per question (the history's follow-ups are rewritten again
-    for the rules and for the condenser)."""
-    from qa.text.respective import item_lists
+def _mentions(qa: ReportQA, filters: Filters | None) -> Mentions:
+    """The passages found for a phrase, as normalised texts; each phrase is searched once
+    per question (the history's follow-ups are rewritten again for the rules and for
+    the condenser)."""
 
     @cache
-    def lookup(phrase: str) -> tuple[tuple[str, ...], ...]:
-        norm = normal_form(phrase)
-        found = hybrid_search(qa.index, norm, k=qa.settings.k, filters=filters)
-        return tuple(g for p in found for g in item_lists(p.norm or normal_form(p.text)))
+    def lookup(phrase: str) -> tuple[str, ...]:
+        found = hybrid_search(qa.index, normal_form(phrase), k=qa.settings.k, filters=filters)
+        return tuple(p.norm or normal_form(p.text) for p in found)
 
     return lookup
 
@@ -118,13 +116,13 @@ def _condensed(
     history: History,
     ruled: str,
     checks: list[Check],
-    siblings: Siblings,
+    mentions: Mentions,
 ) -> str:
     """The model's standalone question when it passes its check, else the rules' one."""
     from qa.answer.condense import condense
     from qa.answer.rewrite import base_question
 
-    base = base_question(history, siblings)
+    base = base_question(history, mentions)
     if base is None:
         return ruled
     try:

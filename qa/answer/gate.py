@@ -174,6 +174,15 @@ def asks_figure(norm_question: str) -> bool:
     return _ASKS_AMOUNT.search(norm_question) is not None
 
 
+def asked_unit_at(norm_question: str) -> tuple[str, int] | None:
+    """The unit asked for and where its words end, None when no unit is asked.
+
+    Example: ``asked_unit_at("建成了多少公里山城绿道？")`` -> ``("公里", 7)``;
+    ``asked_unit_at("增长了多少？")`` -> None.
+    """
+    return _asked(norm_question)
+
+
 def asked_unit(norm_question: str) -> str | None:
     """The base unit of the amount asked for (``多少亿元`` -> ``元``), None when no unit is.
 
@@ -254,19 +263,31 @@ def counts_the_noun(
     Example: for 多少个城镇老旧小区, "接续办好15件重点民生实事,包括:新开工改造城镇老旧小区
     3011万平方米" gives 15件 to 民生实事 -> False.
     """
-    where, at = _located(text, source, figure)
+    where, places = _occurrences(text, source, figure)
     used = [n for n in ((noun,) if isinstance(noun, str) else noun) if n in where]
     if not used:
         return None
-    end = CLAUSE_END.search(where, at.span[1])
-    clause = clause_before(where, at.span[0]) + where[at.span[1] : end.start() if end else None]
-    return max(used, key=len) in clause
+
+    def clause(at: Figure) -> str:
+        end = CLAUSE_END.search(where, at.span[1])
+        return clause_before(where, at.span[0]) + where[at.span[1] : end.start() if end else None]
+
+    # The same figure may stand twice in a passage ("提质工程100个…增加100个口袋公园"):
+    # it counts the noun when one of its places does.
+    return any(max(used, key=len) in clause(at) for at in places)
+
+
+def _occurrences(text: str, source: str, figure: Figure) -> tuple[str, list[Figure]]:
+    """Where a figure is read: its places in ``source`` when it holds the figure, else
+    in ``text``."""
+    there = [g for g in extract_figures(source) if equivalent(figure, g)] if source else []
+    return (source, there) if there else (text, [figure])
 
 
 def _located(text: str, source: str, figure: Figure) -> tuple[str, Figure]:
-    """Where a figure is read: in ``source`` when it holds the figure, else in ``text``."""
-    there = [g for g in extract_figures(source) if equivalent(figure, g)] if source else []
-    return (source, there[0]) if there else (text, figure)
+    """Where a figure is first read (``_occurrences``)."""
+    where, places = _occurrences(text, source, figure)
+    return where, places[0]
 
 
 def labelled_count(text: str, source: str, figure: Figure, unit: str) -> bool:
@@ -296,11 +317,29 @@ def _in_unit(unit: str, figure: Figure, counts: bool | None) -> bool:
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?!\d|\.\d|\s*年)")
 
 
+# A question asking a share (率, 比重, 占比…, 百分之几) is answered in shares, not in a
+# count: "代表满意率是多少" is not answered by "办理人大代表建议1284件".
+_ASKS_SHARE = re.compile(
+    r"(?:率|比重|占比|比例|份额)(?:是|为|有|能|会|要|达到|达|保持在|提高到|提升到)*(?:多少|几)"
+    r"|百分之(?:多少|几)|多大(?:比例|比重)"
+)
+_SHARES = frozenset({"%", "‰", "个百分点"})
+
+
 def _gives_some_figure(
-    plain: str, asked: Aspect | None, source: str, new: Callable[[Figure], bool]
+    plain: str,
+    asked: Aspect | None,
+    source: str,
+    new: Callable[[Figure], bool],
+    share: bool = False,
 ) -> bool:
-    """A ``new`` figure of the asked aspect, or a bare number where no figure is read."""
+    """A ``new`` figure of the asked aspect (a share where ``share``), or a bare number
+    where no figure is read."""
     figures = figure_aspects(plain, source)
+    if share and figures:
+        figures = [(f, a) for f, a in figures if f.scaled()[1] in _SHARES]
+        if not figures:
+            return False
     if figures:
         return any(fits(asked, given) and new(f) for f, given in figures)
     return _NUMBER.search(plain) is not None
@@ -342,8 +381,9 @@ def gives_asked_figure(
         # gives no figure (the 1.5B model's answer to the unanswerable 常住人口总数).
         # Only 多少, not every amount ``asks_figure`` reads (几, 多大, 百分之几): asking a
         # figure of those too lost a right answer on dev (增加47种 for 多了几种) and won none.
-        return "多少" not in norm_question or any(
-            _gives_some_figure(normal_form(strip_markers(s)), asked, src, new)
+        share = _ASKS_SHARE.search(norm_question) is not None
+        return ("多少" not in norm_question and not share) or any(
+            _gives_some_figure(normal_form(strip_markers(s)), asked, src, new, share)
             for s, src in zip(sentences, sources, strict=True)
         )
     phrase = counted_phrase(norm_question) if unit in COUNTERS else ()

@@ -11,11 +11,12 @@ import re
 from collections.abc import Callable, Sequence
 
 from qa.schema import History
+from qa.text.respective import item_lists
 from qa.text.script import normal_form
 
-# A phrase -> the lists the corpus names it in (``qa.text.respective.item_lists`` of the
-# passages found for it): 零售 -> [("批发", "零售销售额")].
-Siblings = Callable[[str], Sequence[tuple[str, ...]]]
+# A phrase -> the normalised texts of the passages the corpus gives for it: where it is
+# listed beside others (零售 beside 批发) and in which units it is counted.
+Mentions = Callable[[str], Sequence[str]]
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:年)?(?!\d)")
 _FOLLOW_START = ("那么", "那", "还有", "另外", "同期", "其中", "它", "这个", "那个", "和", "与")
@@ -162,11 +163,37 @@ def _swap_sibling(base: str, new: str, lists: Sequence[tuple[str, ...]]) -> str 
     return None
 
 
+def swap_counted(base: str, new: str, texts: Sequence[str]) -> str | None:
+    """The base question's count asked of ``new`` instead of the noun it counted, where
+    the reports count ``new`` in the same unit (``texts``: passages naming it); None
+    otherwise. A noun the reports never count so ("研发投入" beside 亿元 and %) is no
+    count's subject: the question is left to the other rules.
+
+    Example: ``swap_counted("2024年重庆建成了多少公里山城绿道？", "山城步道",
+    ["建成山城步道90公里"])`` -> ``"2024年重庆建成了多少公里山城步道？"``; with
+    ``"增加100个口袋公园"`` the count of 多少个城市公园 is asked of 口袋公园.
+    """
+    from qa.answer.gate import asked_unit_at, same_unit
+    from qa.text.numbers import extract_figures
+
+    asked = asked_unit_at(base)
+    if asked is None or not re.search(r"[\u4e00-\u9fff]", base[asked[1] :]):
+        return None
+    unit, end = asked
+    for text in texts:
+        for m in re.finditer(re.escape(new), text):
+            for f in extract_figures(text):
+                beside = f.span[1] == m.start() or 0 <= f.span[0] - m.end() <= 2
+                if beside and same_unit(unit, f.scaled()[1]):
+                    return f"{base[:end]}{new}？"
+    return None
+
+
 def _grows(question: str) -> bool:
     return bool(re.search(r"增长|增加|提高|下降", question))
 
 
-def _rewrite(question: str, base: str, siblings: Siblings | None = None) -> str:
+def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     """One follow-up rewritten over the standalone question before it."""
     question, base = question.translate(_FULL_WIDTH_DIGITS), base.translate(_FULL_WIDTH_DIGITS)
     years = _YEAR.findall(question)
@@ -204,8 +231,11 @@ def _rewrite(question: str, base: str, siblings: Siblings | None = None) -> str:
         return out
     if years:
         return f"{out}（{rest}）"
-    swapped = _substitute(out, rest) or (
-        _swap_sibling(out, rest, siblings(rest)) if siblings and len(rest) > 1 else None
+    texts = mentions(rest) if mentions and len(rest) > 1 else ()
+    swapped = (
+        _substitute(out, rest)
+        or _swap_sibling(out, rest, [g for t in texts for g in item_lists(t)])
+        or swap_counted(out, rest, texts)
     )
     if swapped:
         return swapped
@@ -239,7 +269,7 @@ def _subject_of(base: str) -> str:
     return _YEAR.sub("", core).strip(" 年的，,")
 
 
-def standalone_question(question: str, history: History, siblings: Siblings | None = None) -> str:
+def standalone_question(question: str, history: History, mentions: Mentions | None = None) -> str:
     """Rewrite a follow-up over the conversation's last standalone question (earlier
     follow-ups are rewritten in turn, so "那贷款余额呢？" then "2022年的呢？" keeps 贷款).
 
@@ -248,21 +278,22 @@ def standalone_question(question: str, history: History, siblings: Siblings | No
     ``"那规上工业增加值呢？"`` -> ``"2023年规上工业增加值是多少？"``;
     ``"那目标呢？"`` -> ``"2023年重庆地区生产总值的目标是多少？"``;
     ``"比上年增长了多少？"`` -> ``"2023年重庆地区生产总值比上年增长了多少？"``.
-    ``siblings`` finds the lists a new item stands in, so that an item sharing no word
-    with the one it replaces still takes its place (``_swap_sibling``).
+    ``mentions`` gives the passages that name a new item, so that an item sharing no
+    word with the one it replaces still takes its place where the reports list the two
+    together (``_swap_sibling``) or count it in the asked unit (``swap_counted``).
     """
     if not history:
         return question
-    base = base_question(history, siblings)
-    return question if base is None else _over(question, base, siblings) or question
+    base = base_question(history, mentions)
+    return question if base is None else _over(question, base, mentions) or question
 
 
-def base_question(history: History, siblings: Siblings | None = None) -> str | None:
+def base_question(history: History, mentions: Mentions | None = None) -> str | None:
     """The conversation's last question as a standalone one (its follow-ups rewritten
     in turn), or None when it has no self-contained question."""
     base: str | None = None
     for turn in user_turns(history):
-        rewritten = _over(turn, base, siblings) if base is not None else None
+        rewritten = _over(turn, base, mentions) if base is not None else None
         if rewritten is not None:
             base = rewritten
         elif not is_follow_up(turn):
@@ -270,11 +301,30 @@ def base_question(history: History, siblings: Siblings | None = None) -> str | N
     return base
 
 
-def _over(question: str, base: str, siblings: Siblings | None) -> str | None:
+def _over(question: str, base: str, mentions: Mentions | None) -> str | None:
     """``question`` rewritten over ``base`` when it is a follow-up on it, else None."""
     if is_follow_up(question):
-        return _rewrite(question, base, siblings)
-    return bare_count(question, base)
+        return _rewrite(question, base, mentions)
+    return bare_count(question, base) or dated(question, base)
+
+
+_OWN_TIME = re.compile(r"(?:19|20)\d\d|今年|去年|明年|前年|本年|上一?年度?|历年|近年|截至|以来")
+
+
+def dated(question: str, base: str) -> str | None:
+    """A question asking an amount that names no time, in a conversation about some
+    years: asked of those years, as a person would understand it; None otherwise.
+
+    Example: after "2022年重庆新实施了多少个智能化改造项目？",
+    ``dated("新认定了多少个智能工厂？", …)`` -> ``"2022年新认定了多少个智能工厂？"``.
+    """
+    from qa.answer.gate import asks_figure
+
+    years = list(dict.fromkeys(_YEAR.findall(base)))
+    norm = normal_form(question)
+    if not years or _OWN_TIME.search(norm) or not asks_figure(norm):
+        return None
+    return "".join(f"{y}年" for y in years) + question
 
 
 # What a count may add to the question before it without asking about something else:

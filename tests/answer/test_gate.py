@@ -154,6 +154,20 @@ def test_a_how_many_question_needs_a_figure() -> None:
     assert gives_asked_figure(q("2023年重庆汽车产量在全国排第几？"), ["汽车"], ["汽车产量全国第二"])
 
 
+def test_a_question_asking_a_share_needs_a_share() -> None:
+    # A real 1.5B-model answer: a count of proposals for a satisfaction rate.
+    rate = q("2024年重庆市政府办理的人大代表建议，代表满意率是多少？")
+    tokens = ["代表", "满意率"]
+    assert not gives_asked_figure(rate, tokens, ["办理人大代表建议1284件、代表满意率高[1]。"])
+    assert gives_asked_figure(rate, tokens, ["代表满意率达到98.5%"])
+    assert gives_asked_figure(
+        q("城镇化率比上年提高了多少？"), ["城镇化率"], ["城镇化率提高0.5个百分点"]
+    )
+    # A table cell may be a bare number; 百分之几 asks a share too.
+    assert gives_asked_figure(q("2024年城镇化率是多少？"), ["城镇化率"], ["城镇化率（%）｜71"])
+    assert not gives_asked_figure(q("参保的人占百分之几？"), ["参保"], ["参保人数2650万人"])
+
+
 @pytest.fixture(scope="module")
 def seed_qa(seed_index: tuple[Any, Any]) -> Any:
     return seed_index[1]
@@ -245,6 +259,18 @@ def test_a_count_counts_the_asked_noun() -> None:
     assert not counts_the_noun(hospitals, "", extract_figures(hospitals)[0], "区县域")
     # A text that never uses the noun cannot tell.
     assert counts_the_noun(stores, "", extract_figures(stores)[0], "门店") is None
+    # The passage states the figure twice; its second place counts the noun.
+    parks = "实施街头绿地提质工程100个,更新提质41个城市公园,增加100个口袋公园"
+    said = "2023年重庆计划更新提质100个口袋公园"
+    assert counts_the_noun(said, parks, extract_figures(said)[-1], "口袋公园")
+    assert gives_asked_figure(
+        "2023年重庆计划更新提质多少个口袋公园？",
+        ["口袋公园"],
+        [said + "[1]。"],
+        None,
+        False,
+        [parks],
+    )
 
 
 def test_a_count_is_read_by_the_longest_reading_of_its_noun() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from qa.answer.rewrite import is_follow_up, standalone_question, user_turns
+from qa.answer.rewrite import dated, is_follow_up, standalone_question, swap_counted, user_turns
 
 GDP_2023 = "2023年重庆地区生产总值是多少？"
 TUPLES = [(GDP_2023, "2023年重庆地区生产总值达到30145.79亿元[1]。")]
@@ -161,17 +161,17 @@ def test_user_turns_reads_both_formats_and_skips_blanks() -> None:
 
 
 def test_another_item_of_a_list_the_reports_give_takes_the_asked_items_place() -> None:
-    lists = {
-        "零售": [("批发", "零售销售额")],
-        "交通运输仓储和邮政业": [("租赁和商务服务业", "交通运输仓储和邮政业营业收入")],
-        "零售销售额": [("批发销售额", "零售销售额")],
+    found = {
+        "零售": ["批发、零售销售额分别增长12.9%、8.4%"],
+        "交通运输仓储和邮政业": ["租赁和商务服务业、交通运输仓储和邮政业营业收入分别增长9%、7%"],
+        "零售销售额": ["批发销售额、零售销售额分别增长12.9%、8.4%"],
     }
 
-    def siblings(phrase: str) -> list[tuple[str, ...]]:
-        return lists.get(phrase, [])
+    def mentions(phrase: str) -> list[str]:
+        return found.get(phrase, [])
 
     def ask(base: str, follow_up: str) -> str:
-        return standalone_question(follow_up, [(base, "…")], siblings)
+        return standalone_question(follow_up, [(base, "…")], mentions)
 
     # The two words share no character: only the reports' list says they go together.
     assert ask("2024年重庆批发销售额增长了多少？", "零售呢？") == "2024年重庆零售销售额增长了多少？"
@@ -218,3 +218,45 @@ def test_a_follow_up_naming_what_it_counts_keeps_its_own_topic() -> None:
     # 区县域卫生次中心 stands before the count: it is what is counted, not 三甲医院.
     rewritten = standalone_question("当年区县域卫生次中心建成了多少家？", hospitals)
     assert "区县域卫生次中心" in rewritten and "三甲医院" not in rewritten
+
+
+def test_another_noun_the_reports_count_in_the_asked_unit_takes_the_counted_nouns_place() -> None:
+    found = {
+        "山城步道": ["建成口袋公园117个、山城步道90公里"],
+        "口袋公园": ["更新提质41个城市公园，增加100个口袋公园"],
+        "研发投入": ["全社会研发投入增长12%、强度2.5%"],
+    }
+
+    def ask(base: str, follow_up: str) -> str:
+        return standalone_question(follow_up, [(base, "…")], lambda p: found.get(p, []))
+
+    assert ask("2024年重庆建成了多少公里山城绿道？", "山城步道呢？") == (
+        "2024年重庆建成了多少公里山城步道？"
+    )
+    # The counted noun and the kind (计划) stay as the question before asked them.
+    assert ask("2023年重庆计划更新提质多少个城市公园？", "口袋公园呢？") == (
+        "2023年重庆计划更新提质多少个口袋公园？"
+    )
+    # Never counted in 个, 研发投入 is asked as an indicator of its own.
+    assert ask("2023年重庆新建了多少个数字化车间？", "研发投入呢？") == "2023年研发投入是多少？"
+    assert swap_counted("2023年重庆新建了多少个数字化车间？", "研发投入", found["研发投入"]) is None
+
+
+def test_an_amount_asked_without_a_time_is_asked_of_the_conversations_years() -> None:
+    turns = [("2022年重庆新实施了多少个智能化改造项目？", "…")]
+    assert standalone_question("新认定了多少个智能工厂？", turns) == (
+        "2022年新认定了多少个智能工厂？"
+    )
+    # A question with a time of its own, or asking no amount, is left alone.
+    assert dated("去年新认定了多少个智能工厂？", turns[0][0]) is None
+    assert dated("2023年新认定了多少个智能工厂？", turns[0][0]) is None
+    assert dated("什么是智能工厂？", turns[0][0]) is None
+    # A third turn is read over the second one as rewritten.
+    assert (
+        standalone_question(
+            "数字化车间呢？",
+            [*turns, ("新认定了多少个智能工厂？", "…")],
+            lambda p: ["新认定智能工厂22个、数字化车间160个"] if p == "数字化车间" else [],
+        )
+        == "2022年新认定了多少个数字化车间？"
+    )
