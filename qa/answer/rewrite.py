@@ -240,7 +240,7 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     if swapped:
         return swapped
     # "当年新增多少家？": the count of what the question before counted.
-    counted = None if _SUBJECT.search(question) else bare_count(rest, out)
+    counted = None if _SUBJECT.search(question) else bare_count(rest, out, mentions)
     if counted:
         return counted
     tail = _TAIL.search(out)
@@ -305,7 +305,7 @@ def _over(question: str, base: str, mentions: Mentions | None) -> str | None:
     """``question`` rewritten over ``base`` when it is a follow-up on it, else None."""
     if is_follow_up(question):
         return _rewrite(question, base, mentions)
-    return bare_count(question, base) or dated(question, base)
+    return bare_count(question, base, mentions) or dated(question, base)
 
 
 _OWN_TIME = re.compile(r"(?:19|20)\d\d|今年|去年|明年|前年|本年|上一?年度?|历年|近年|截至|以来")
@@ -335,11 +335,13 @@ _FRAMING = re.compile(
 )
 
 
-def bare_count(question: str, base: str) -> str | None:
+def bare_count(question: str, base: str, mentions: Mentions | None = None) -> str | None:
     """A count of nothing named ("2024年计划新建多少个？") that adds to the question before
     it only a year, the kind or 累计/新增, asked of what that question counted; None
     otherwise: a question naming its own topic, even before the count ("当年区县域卫生
     次中心建成了多少家？" after a question on 三甲医院), or a base that counts nothing.
+    Other words it adds must be ones the reports count that noun with (``mentions``:
+    "推进226个城市更新示范项目" lets "2024年计划推进多少个？" follow 实施…城市更新项目).
 
     Example: after "2023年重庆新建了多少个数字化车间？", ``bare_count("2024年计划新建多少个？", …)``
     -> ``"2024年计划新建多少个数字化车间？"``; after "2022年重庆新增了几位国家“杰青”？",
@@ -354,9 +356,24 @@ def bare_count(question: str, base: str) -> str | None:
     if not asked or not counted or not re.search(r"[\u4e00-\u9fff]", counted.group(1)):
         return None
     added = _PARTICLES.sub("", _FRAMING.sub("", core[: asked.start()]))
-    if not all(c in base for c in added):
+    noun = counted.group(1)
+    if not all(c in base for c in added) and not _counts_with(added, noun, counters, mentions):
         return None
     years = (
         "" if _YEAR.search(core) else "".join(f"{y}年" for y in dict.fromkeys(_YEAR.findall(base)))
     )
-    return f"{years}{core[: asked.end(1)]}{counted.group(1)}？"
+    return f"{years}{core[: asked.end(1)]}{noun}？"
+
+
+def _counts_with(words: str, noun: str, counters: str, mentions: Mentions | None) -> bool:
+    """Whether the reports count ``noun`` right after ``words`` ("推进226个城市更新…").
+
+    Example: with "持续推进226个城市更新示范项目" among the mentions of 城市更新项目,
+    ``_counts_with("推进", "城市更新项目", "个", …)`` -> True; ``"卫生次中心建成"`` -> False.
+    """
+    if not mentions or not words:
+        return False
+    pattern = re.compile(
+        rf"{re.escape(words)}.{{0,2}}?\d+(?:\.\d+)?[万亿]?[{counters}]{re.escape(noun[:2])}"
+    )
+    return any(pattern.search(text) for text in mentions(noun))

@@ -216,8 +216,24 @@ def test_a_count_naming_its_own_topic_stays_as_asked() -> None:
 def test_a_follow_up_naming_what_it_counts_keeps_its_own_topic() -> None:
     hospitals = [("截至2024年重庆累计建成多少家三甲医院？", "…")]
     # 区县域卫生次中心 stands before the count: it is what is counted, not 三甲医院.
-    rewritten = standalone_question("当年区县域卫生次中心建成了多少家？", hospitals)
+    found = ["累计建成三甲医院55家、区县域卫生次中心32家"]
+    rewritten = standalone_question(
+        "当年区县域卫生次中心建成了多少家？", hospitals, lambda p: found
+    )
     assert "区县域卫生次中心" in rewritten and "三甲医院" not in rewritten
+
+
+def test_a_count_may_add_a_verb_the_reports_count_the_same_noun_with() -> None:
+    renewal = [("2023年重庆实施了多少个城市更新项目？", "…")]
+
+    def mentions(phrase: str) -> list[str]:
+        return ["持续推进226个城市更新示范项目"] if phrase == "城市更新项目" else []
+
+    assert standalone_question("2024年计划推进多少个？", renewal, mentions) == (
+        "2024年计划推进多少个城市更新项目？"
+    )
+    # Without the reports' word for it, 推进 may name something else: left alone.
+    assert standalone_question("2024年计划推进多少个？", renewal) == "2024年计划推进多少个？"
 
 
 def test_another_noun_the_reports_count_in_the_asked_unit_takes_the_counted_nouns_place() -> None:
