@@ -179,6 +179,8 @@ def swap_counted(base: str, new: str, texts: Sequence[str]) -> str | None:
     asked = asked_unit_at(base)
     if asked is None or not re.search(r"[\u4e00-\u9fff]", base[asked[1] :]):
         return None
+    if _FRAMING.search(new) or _OWN_TIME.search(new):
+        return None  # "年底呢？" asks the same count at another time, not of 年底
     unit, end = asked
     for text in texts:
         for m in re.finditer(re.escape(new), text):

@@ -256,6 +256,9 @@ def test_another_noun_the_reports_count_in_the_asked_unit_takes_the_counted_noun
     # Never counted in 个, 研发投入 is asked as an indicator of its own.
     assert ask("2023年重庆新建了多少个数字化车间？", "研发投入呢？") == "2023年研发投入是多少？"
     assert swap_counted("2023年重庆新建了多少个数字化车间？", "研发投入", found["研发投入"]) is None
+    # A time is no counted noun, even where the reports count beside it.
+    by_april = "2025年4月前重庆力争贯通多少个实战应用？"
+    assert swap_counted(by_april, "年底", ["4月贯通实战应用超过200个、年底超过260个"]) is None
 
 
 def test_an_amount_asked_without_a_time_is_asked_of_the_conversations_years() -> None:
