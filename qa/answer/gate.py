@@ -146,9 +146,14 @@ def place_scope(norm_question: str, passages: Sequence[Passage]) -> tuple[list[s
     return missing, keep
 
 
-def _asked(norm_question: str) -> tuple[str, int] | None:
+def asked_unit_at(norm_question: str) -> tuple[str, int] | None:
     """The base unit after a 多少 (read as ``qa.text.numbers`` reads a figure's unit) and
-    where its words end. 年 is left out: 多少年轻人 is no duration."""
+    where its words end, None when no unit is asked. 年 is left out: 多少年轻人 is no
+    duration.
+
+    Example: ``asked_unit_at("建成了多少公里山城绿道？")`` -> ``("公里", 7)``;
+    ``asked_unit_at("增长了多少？")`` -> None.
+    """
     for m in re.finditer(r"多少\s*", norm_question):
         if norm_question.startswith("钱", m.end()):
             return "元", m.end() + 1  # 多少钱 asks an amount of money
@@ -174,22 +179,13 @@ def asks_figure(norm_question: str) -> bool:
     return _ASKS_AMOUNT.search(norm_question) is not None
 
 
-def asked_unit_at(norm_question: str) -> tuple[str, int] | None:
-    """The unit asked for and where its words end, None when no unit is asked.
-
-    Example: ``asked_unit_at("建成了多少公里山城绿道？")`` -> ``("公里", 7)``;
-    ``asked_unit_at("增长了多少？")`` -> None.
-    """
-    return _asked(norm_question)
-
-
 def asked_unit(norm_question: str) -> str | None:
     """The base unit of the amount asked for (``多少亿元`` -> ``元``), None when no unit is.
 
     Example: ``asked_unit("2024年外贸进出口总额是多少亿元?")`` -> ``"元"``;
     ``asked_unit("客运量是多少亿人次?")`` -> ``"人次"``; ``asked_unit("增长了多少?")`` -> ``None``.
     """
-    asked = _asked(norm_question)
+    asked = asked_unit_at(norm_question)
     return asked[0] if asked else None
 
 
@@ -232,7 +228,7 @@ def counted_phrase(norm_question: str) -> tuple[str, ...]:
     Example: ``counted_phrase("新筹集了多少套保障性租赁住房？")`` ->
     ``("保障性", "保障性租赁", "保障性租赁住房")``.
     """
-    asked = _asked(norm_question)
+    asked = asked_unit_at(norm_question)
     if not asked or asked[0] not in COUNTERS:
         return ()
     import jieba

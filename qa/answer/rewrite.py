@@ -191,6 +191,12 @@ def swap_counted(base: str, new: str, texts: Sequence[str]) -> str | None:
     return None
 
 
+def _years_of(question: str) -> str:
+    """The years a question names, as a prefix: ``_years_of("2023年与2024年…")`` ->
+    ``"2023年2024年"``."""
+    return "".join(f"{y}年" for y in dict.fromkeys(_YEAR.findall(question)))
+
+
 def _grows(question: str) -> bool:
     return bool(re.search(r"增长|增加|提高|下降", question))
 
@@ -233,12 +239,12 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
         return out
     if years:
         return f"{out}（{rest}）"
-    texts = mentions(rest) if mentions and len(rest) > 1 else ()
-    swapped = (
-        _substitute(out, rest)
-        or _swap_sibling(out, rest, [g for t in texts for g in item_lists(t)])
-        or swap_counted(out, rest, texts)
-    )
+    swapped = _substitute(out, rest)
+    if not swapped and mentions and len(rest) > 1:
+        # The corpus is searched only when the words alone find no counterpart.
+        texts = mentions(rest)
+        lists = [g for t in texts for g in item_lists(t)]
+        swapped = _swap_sibling(out, rest, lists) or swap_counted(out, rest, texts)
     if swapped:
         return swapped
     # "当年新增多少家？": the count of what the question before counted.
@@ -246,7 +252,7 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     if counted:
         return counted
     tail = _TAIL.search(out)
-    prefix = "".join(f"{y}年" for y in dict.fromkeys(_YEAR.findall(out)))
+    prefix = _years_of(out)
     if _SUBJECT.search(question):
         # "它们累计有多少家了？": the pronoun stands for what the question before counted.
         prefix += _subject_of(out)
@@ -322,11 +328,11 @@ def dated(question: str, base: str) -> str | None:
     """
     from qa.answer.gate import asks_figure
 
-    years = list(dict.fromkeys(_YEAR.findall(base)))
+    years = _years_of(base)
     norm = normal_form(question)
     if not years or _OWN_TIME.search(norm) or not asks_figure(norm):
         return None
-    return "".join(f"{y}年" for y in years) + question
+    return years + question
 
 
 # What a count may add to the question before it without asking about something else:
@@ -361,9 +367,7 @@ def bare_count(question: str, base: str, mentions: Mentions | None = None) -> st
     noun = counted.group(1)
     if not all(c in base for c in added) and not _counts_with(added, noun, counters, mentions):
         return None
-    years = (
-        "" if _YEAR.search(core) else "".join(f"{y}年" for y in dict.fromkeys(_YEAR.findall(base)))
-    )
+    years = "" if _YEAR.search(core) else _years_of(base)
     return f"{years}{core[: asked.end(1)]}{noun}？"
 
 
