@@ -18,7 +18,7 @@ from qa.answer.candidates import coverage_of, find_candidates, first_line
 from qa.answer.compare import comparison_note
 from qa.answer.decide import choose, extract, off_the_question, take_other
 from qa.answer.evidence import ANSWERS, similarity
-from qa.answer.gate import MIN_COVERAGE, in_scope, place_scope, years_covered
+from qa.answer.gate import MIN_COVERAGE, in_scope, years_covered
 from qa.answer.prompt import build_messages, pack_passages
 from qa.answer.retrieve import expand_query, expand_years, per_year_questions
 from qa.answer.run import Run, model_wrote
@@ -40,7 +40,7 @@ def run_chain(
     """Yields draft pieces as a model writes them, then the final, verified ``Answer``."""
     run = _start(qa, question, history, filters, backend)
     passages = run.answer.passages
-    refusal = _scope(run, passages)
+    refusal = _scope(qa, run, passages)
     if isinstance(refusal, Check):
         yield _refuse(run, refusal, passages)
         return
@@ -87,7 +87,7 @@ def _start(
     )
 
 
-def _scope(run: Run, passages: list[Passage]) -> list[Passage] | Check:
+def _scope(qa: ReportQA, run: Run, passages: list[Passage]) -> list[Passage] | Check:
     """The passages of the asked year, kind and place, or the check that refuses.
 
     Example: a 2021 question over reports of 2022-2025 -> ``Check("year_not_covered", …)``.
@@ -108,7 +108,7 @@ def _scope(run: Run, passages: list[Passage]) -> list[Passage] | Check:
         if run.meaning.best < ANSWERS:
             return Check("retrieval_weak", detail)
         run.checks.append(Check("semantic_match", detail))
-    missing, placed = place_scope(norm_q, passages)
+    missing, placed = _places(qa, run, passages)
     scoped = in_scope(norm_q, placed)
     if not scoped:
         what = "、".join(missing) if missing else "所问年份和类型（目标或完成情况）"
@@ -117,6 +117,30 @@ def _scope(run: Run, passages: list[Passage]) -> list[Passage] | Check:
         dropped = len(passages) - len(scoped)
         run.checks.append(Check("scoped", f"只用所问年份、类型或地区的段落（略去 {dropped} 段）"))
     return scoped
+
+
+def _places(qa: ReportQA, run: Run, passages: list[Passage]) -> tuple[list[str], list[Passage]]:
+    """The asked places no passage names, and the passages naming them all
+    (``region.place_scope``). Where the tags would refuse or drop passages, the model,
+    when there is one, reads which tagged words say where (河沟 in "整治了多少公里河沟"
+    does not)."""
+    from qa.answer import region
+
+    asked = region.tagged_places(run.norm)
+    missing, placed = region.place_scope(run.norm, passages, asked)
+    narrows = bool(missing) or len(placed) < len(passages)
+    if not narrows or run.chosen == "extractive" or not run.settings.judge:
+        return missing, placed
+    try:
+        read = region.read_places(qa.helper_model(run.chosen), run.norm, asked)
+    except Exception as exc:  # a reader that fails leaves the tags
+        run.checks.append(Check("places_unread", first_line(exc)))
+        return missing, placed
+    if read is None or read == asked:
+        return missing, placed
+    dropped = "、".join(w for w in asked if w not in read)
+    run.checks.append(Check("places_read", f"所问地区：{'、'.join(read)}（{dropped}不是地区）"))
+    return region.place_scope(run.norm, passages, read)
 
 
 def _select(qa: ReportQA, run: Run, passages: list[Passage]) -> list[Passage]:

@@ -16,7 +16,6 @@ from qa.answer.aspect import CLAUSE_END, Aspect, asked_aspect, clause_before, fi
 from qa.answer.markers import strip_markers
 from qa.answer.retrieve import SYNONYMS, expand_years, question_kind, question_years
 from qa.schema import Passage
-from qa.text.entities import mentioned, places
 from qa.text.numbers import Figure, equivalent, extract_figures
 from qa.text.script import normal_form
 
@@ -122,30 +121,6 @@ def in_scope(norm_question: str, passages: Sequence[Passage]) -> list[Passage]:
     return [p for p in passages if fits(p)]
 
 
-_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|《[^》]*》|\"[^\"]*\"")
-
-
-def place_scope(norm_question: str, passages: Sequence[Passage]) -> tuple[list[str], list[Passage]]:
-    """The places the question names that no passage (text or title) mentions, and the
-    passages that mention every place it names. Places come from the question itself
-    (jieba's place tags), not from a list of one country's cities, so a corpus about any
-    region works the same way.
-
-    Example: "成都市2024年地区生产总值是多少" over passages of a 重庆 report that never
-    name 成都 -> ``(["成都市"], [])``; "2023年重庆gdp" over them -> ``([], passages)``.
-    """
-    # A quoted name ("两岸青山·千里林带") is what is asked about, not where: jieba tags
-    # its words (青山) as places.
-    asked = places(_QUOTED.sub(" ", norm_question))
-    texts = [
-        f"{normal_form(p.title)} {t}"
-        for p, t in zip(passages, passage_texts(passages), strict=True)
-    ]
-    missing = [a for a in asked if not any(mentioned(a, t) for t in texts)]
-    keep = [p for p, t in zip(passages, texts, strict=True) if all(mentioned(a, t) for a in asked)]
-    return missing, keep
-
-
 def asked_unit_at(norm_question: str) -> tuple[str, int] | None:
     """The base unit after a 多少 (read as ``qa.text.numbers`` reads a figure's unit) and
     where its words end, None when no unit is asked. 年 is left out: 多少年轻人 is no
@@ -202,11 +177,16 @@ def same_unit(asked: str, given: str) -> bool:
     whatever another measure word does: 多少家首店 is answered by 首店300个; 人, 名 and
     位 all count people.
 
+    Reports count people and households by 人/名/位 and 户, never by 个: "1304个"
+    is no answer to 多少户居民 (a user's 多少个人才 may still be answered in 人).
+
     Example: ``same_unit("家", "个")`` -> True; ``same_unit("位", "人")`` -> True;
-    ``same_unit("家", "元")`` -> False.
+    ``same_unit("家", "元")`` -> False; ``same_unit("户", "个")`` -> False.
     """
     if asked == given or {asked, given} <= _PEOPLE:
         return True
+    if given == "个" and asked in _PEOPLE | {"户"}:
+        return False
     return "个" in (asked, given) and asked in COUNTERS and given in COUNTERS
 
 

@@ -253,12 +253,43 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
         return counted
     tail = _TAIL.search(out)
     prefix = _years_of(out)
-    if _SUBJECT.search(question):
+    named = referent(out, rest) if _SUBJECT.search(question) else None
+    if named:
+        # "这个工程计划实施多少个？": the phrase of the question before that 工程 ends.
+        prefix, rest = prefix + named[0], named[1]
+    elif _SUBJECT.search(question):
         # "它们累计有多少家了？": the pronoun stands for what the question before counted.
         prefix += _subject_of(out)
     if re.search(r"多少|几", rest):
         return f"{prefix}{rest}？"
     return f"{prefix}{rest}{tail.group(0) if tail else '是多少？'}"
+
+
+# Word classes a noun phrase is built of, in jieba's tags (一体化 is ``l``).
+_NOMINAL = frozenset({"n", "nz", "nt", "ns", "vn", "l", "j", "b", "an", "a"})
+
+
+def referent(base: str, rest: str) -> tuple[str, str] | None:
+    """What "这个X" points to: the noun phrase of ``base`` that ends with the word ``rest``
+    starts with, and ``rest`` without that word; None when ``base`` has no such phrase.
+
+    Example: ``referent("2025年重庆的重点民生实事里有城乡供水一体化工程吗？", "工程计划实施多少个")``
+    -> ``("城乡供水一体化工程", "计划实施多少个")``.
+    """
+    import jieba.posseg
+
+    head, flag = next(((w, f) for w, f in jieba.posseg.cut(rest) if w.strip()), ("", ""))
+    if len(head) < 2 or flag not in ("n", "nz", "nt", "j") or head not in base:
+        return None
+    words = [(w, f) for w, f in jieba.posseg.cut(_YEAR.sub("", base))]
+    ends = [i for i, (w, _) in enumerate(words) if w.endswith(head)]
+    if not ends:
+        return None
+    start = ends[-1]
+    while start > 0 and words[start - 1][1] in _NOMINAL:
+        start -= 1
+    phrase = "".join(w for w, _ in words[start : ends[-1] + 1])
+    return phrase, rest[len(head) :]
 
 
 def _subject_of(base: str) -> str:
@@ -353,22 +384,28 @@ def bare_count(question: str, base: str, mentions: Mentions | None = None) -> st
 
     Example: after "2023年重庆新建了多少个数字化车间？", ``bare_count("2024年计划新建多少个？", …)``
     -> ``"2024年计划新建多少个数字化车间？"``; after "2022年重庆新增了几位国家“杰青”？",
-    "累计有多少人了？" -> ``"2022年累计有多少人国家“杰青”？"``.
+    "累计有多少人了？" -> ``"2022年国家“杰青”累计有多少人？"``.
     """
     from qa.answer.gate import COUNTERS
 
     counters = "".join(sorted(COUNTERS))
     core = _PUNCT.sub("", normal_form(question).translate(_FULL_WIDTH_DIGITS))
     asked = re.search(rf"(?:多少|几)([{counters}])[了呢]?$", core)
-    counted = re.search(rf"(?:多少|几)[{counters}](.*?)[？?]?$", base)
-    if not asked or not counted or not re.search(r"[\u4e00-\u9fff]", counted.group(1)):
+    counted = re.search(rf"(?:多少|几)([{counters}])(.*?)[？?]?$", base)
+    if not asked or not counted or not re.search(r"[\u4e00-\u9fff]", counted.group(2)):
         return None
     added = _PARTICLES.sub("", _FRAMING.sub("", core[: asked.start()]))
-    noun = counted.group(1)
+    noun = counted.group(2)
     if not all(c in base for c in added) and not _counts_with(added, noun, counters, mentions):
         return None
     years = "" if _YEAR.search(core) else _years_of(base)
-    return f"{years}{core[: asked.end(1)]}{noun}？"
+    if asked.group(1) == counted.group(1):
+        return f"{years}{core[: asked.end(1)]}{noun}？"
+    # Another measure word does not take the noun after it ("多少人国家“杰青”"): the noun
+    # leads, after the question's own time.
+    own = re.match(r"(?:(?:19|20)\d\d年(?:底|末)?)+", core)
+    at = own.end() if own else 0
+    return f"{years}{core[:at]}{noun}{core[at : asked.end(1)]}？"
 
 
 def _counts_with(words: str, noun: str, counters: str, mentions: Mentions | None) -> bool:

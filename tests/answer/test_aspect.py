@@ -60,6 +60,9 @@ def test_a_clause_ends_at_a_comma_like_mark() -> None:
     [
         ("2023年重庆地区生产总值增长多少？", CHANGE),
         ("2023年老百姓到手的收入比上年涨了多少？", CHANGE),
+        ("2024年重庆希望网络文学这一摊生意的规模涨多少？", CHANGE),
+        ("2024年重庆的房价降几个百分点？", CHANGE),
+        ("2024年重庆新增多少所幼儿园？", Aspect(False, False, total=False)),
         ("2022年城市低保标准提高到多少？", LEVEL),
         ("2025年重庆希望货物联运的量增加多少？", CHANGE),
         ("2024年规上工业增加值是多少？", LEVEL),

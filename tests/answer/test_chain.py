@@ -649,6 +649,7 @@ class Routed(FakeListChatModel):
     selected: str = '{"答案": "乙"}'  # the selector takes the source sentence
     condensed: str = ""
     reworded: str = ""
+    region: str = '{"地方": []}'  # no verdict: the place tags stand
 
     def _call(self, messages: Any, stop: Any = None, run_manager: Any = None, **kw: Any) -> str:
         system = str(messages[0].content)
@@ -658,6 +659,8 @@ class Routed(FakeListChatModel):
             return self.selected
         if "合并成一个完整" in system:
             return self.condensed
+        if "问题问的是哪个地方" in system:
+            return self.region
         if "政府工作报告里的正式说法" in system:
             if not self.reworded:
                 raise ConnectionError("Connection refused")
@@ -726,6 +729,27 @@ def test_an_answer_the_judge_accepts_stands(make_qa: Any, retrieval: FakeRetriev
     model = Routed(responses=["2023年全市客运量增长47.8%[1]。"])
     a = make_qa(model, judge=True).ask("2023年重庆全市客运量增长多少？", backend="local")
     assert not a.refused and a.text == "2023年全市客运量增长47.8%[1]。"
+
+
+RIVERS = passage("rivers23", DOC_000, 2023, "result", "治理中小河流293公里。", 0.9)
+
+
+def test_the_model_reads_which_tagged_place_is_where_the_question_asks(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    # jieba tags 河沟 as a place no passage names: by tags alone, out of scope.
+    retrieval.passages = [RIVERS]
+    question = "2023年重庆治理中小河流和河沟多少公里？"
+    tags = make_qa(Routed(responses=["2023年重庆治理中小河流293公里[1]。"]), judge=True)
+    assert "out_of_scope" in names(tags.ask(question, backend="local"))
+    model = Routed(responses=["2023年重庆治理中小河流293公里[1]。"], region='{"地方": ["重庆"]}')
+    a = make_qa(model, judge=True).ask(question, backend="local")
+    assert "places_read" in names(a) and "out_of_scope" not in names(a)
+    assert not a.refused and "293公里" in a.text
+    # A place the model keeps still has to be in the passages.
+    other = Routed(responses=["293公里[1]。"], region='{"地方": ["成都"]}')
+    b = make_qa(other, judge=True).ask("2023年成都治理中小河流和河沟多少公里？", backend="local")
+    assert b.refused and "out_of_scope" in names(b)
 
 
 FILM = passage(

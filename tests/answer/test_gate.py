@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -12,7 +11,6 @@ from qa.answer.gate import (
     asks_figure,
     gives_asked_figure,
     in_scope,
-    place_scope,
     topic_coverage,
     topic_words,
     years_covered,
@@ -89,25 +87,6 @@ def test_a_question_naming_a_report_keeps_that_report() -> None:
         "2025年1月19日在重庆市第六届人民代表大会第三次会议上", 2024, doc_years=(2024, 2025)
     )
     assert in_scope(q("2025年1月19日的重庆市人民政府工作报告是谁作的？"), [opening]) == [opening]
-
-
-def test_places_come_from_the_question_and_the_passages() -> None:
-    gdp = replace(RESULT_2024, title="重庆市人民政府工作报告")
-    assert place_scope(q("成都市2024年地区生产总值是多少？"), [gdp]) == (["成都市"], [])
-    assert place_scope(q("上海2023年GDP增速是多少？"), [gdp]) == (["上海"], [])
-    # The place is in the report's title, not in the passage's words (全市…).
-    assert place_scope(q("2024年重庆地区生产总值是多少？"), [gdp]) == ([], [gdp])
-    assert place_scope(q("2023年川渝两省市经济总量突破了多少？"), [gdp]) == ([], [gdp])
-    # A passage naming the place is kept, the others go.
-    chengdu = passage("成渝地区双城经济圈，重庆、成都双核联动。", 2024)
-    assert place_scope(q("成都市2024年发展如何？"), [gdp, chengdu]) == ([], [chengdu])
-    # Any region: nothing here knows which country or city the corpus is about.
-    lyon = passage("法国里昂市常住人口约52万，是法国第三大城市。", None)
-    assert place_scope(q("法国第三大城市有多少人口？"), [lyon]) == ([], [lyon])
-    assert place_scope(q("德国第三大城市有多少人口？"), [lyon])[0] == ["德国"]
-    # A quoted name is what is asked about: jieba tags its 青山 as a place.
-    belt = passage("完成“两岸青山·千里林带”建设35.2万亩。", 2024)
-    assert place_scope(q("2024年“两岸青山·千里林带”建了多少万亩？"), [belt]) == ([], [belt])
 
 
 @pytest.mark.parametrize(
@@ -232,6 +211,8 @@ def test_the_general_measure_word_counts_what_another_one_does() -> None:
     assert same_unit("家", "个") and same_unit("个", "所") and same_unit("元", "元")
     assert not same_unit("家", "元") and not same_unit("家", "户")
     assert same_unit("位", "人") and same_unit("名", "位") and not same_unit("位", "家")
+    # People and households are never counted by 个 in a report; a user may ask so.
+    assert not same_unit("户", "个") and not same_unit("人", "个") and same_unit("个", "人")
     q = "2024年重庆打算引进多少家品牌首店？"
     assert gives_asked_figure(q, ["品牌", "首店"], ["引进落地品质品牌首店300个"])
     # Every measure word of things counts with 个: rooms (间), sites (处), ships (艘).

@@ -294,6 +294,18 @@ def test_the_local_model_selects_the_sentence_that_answers(local_chat) -> None: 
 
 
 @pytest.mark.model
+def test_the_local_model_reads_which_tagged_place_says_where(local_chat) -> None:  # type: ignore[no-untyped-def]
+    from qa.answer.region import read_places
+
+    question = "2023年重庆把那些不大不小的河沟、溪流整治了多少公里？"
+    assert read_places(local_chat, question, ["重庆", "河沟"]) == ["重庆"]
+    # A city asked about is kept; whatever it reads, the reply names only the words given.
+    assert read_places(local_chat, "成都市2024年地区生产总值是多少？", ["成都市"]) == ["成都市"]
+    read = read_places(local_chat, "2023年重庆万州区的GDP是多少？", ["重庆", "万州区"])
+    assert read is None or set(read) <= {"重庆", "万州区"}
+
+
+@pytest.mark.model
 def test_judging_leaves_the_writers_prompt_evaluated(model_settings: Settings, local_chat) -> None:  # type: ignore[no-untyped-def]
     from qa.answer.judge import answers_question
 

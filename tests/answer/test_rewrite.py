@@ -195,11 +195,25 @@ def test_a_count_of_nothing_named_counts_what_the_question_before_counted() -> N
         "2024年计划新建多少个数字化车间？"
     )
     experts = [("2022年重庆新增了几位国家“杰青”？", "…")]
-    assert standalone_question("累计有多少人了？", experts) == "2022年累计有多少人国家“杰青”？"
+    # Asked by another measure word, the noun leads: not "多少人国家“杰青”".
+    assert standalone_question("累计有多少人了？", experts) == "2022年国家“杰青”累计有多少人？"
+    assert standalone_question("2023年累计有多少人？", experts) == "2023年国家“杰青”累计有多少人？"
     firms = [("截至2023年重庆累计有多少家国家级专精特新企业？", "…")]
     assert standalone_question("当年新增多少家？", firms) == (
         "2023年新增多少家国家级专精特新企业？"
     )
+
+
+def test_this_and_a_noun_point_to_the_phrase_that_noun_ends() -> None:
+    from qa.answer.rewrite import referent
+
+    asked = [("2025年重庆的重点民生实事里有城乡供水一体化工程吗？", "…")]
+    assert standalone_question("这个工程计划实施多少个？", asked) == (
+        "2025年城乡供水一体化工程计划实施多少个？"
+    )
+    # Only a noun points: a verb after the pronoun leaves the earlier rules.
+    assert referent("2023年重庆规上工业增加值增长多少？", "增长了多少") is None
+    assert referent("2023年重庆新建了多少个口袋公园？", "工程计划实施多少个") is None
 
 
 def test_a_count_naming_its_own_topic_stays_as_asked() -> None:

@@ -1,0 +1,84 @@
+"""The region a question asks about: tagged places, the passages naming them, and the
+model reading which tagged words say where."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+from qa.answer.region import messages, parse, place_scope, read_places, schema, tagged_places
+from qa.ingest.clean import normal_form
+from qa.schema import Passage
+
+RESULT_2024 = Passage(
+    doc="001_a2cb04c756ef0252.txt",
+    title="报告",
+    year=2024,
+    kind="result",
+    section="",
+    text="全市地区生产总值增长5.7%。",
+    score=1.0,
+)
+
+
+def q(text: str) -> str:
+    return normal_form(text)
+
+
+def passage(text: str, year: int | None) -> Passage:
+    return replace(RESULT_2024, text=text, year=year)
+
+
+def test_places_come_from_the_question_and_the_passages() -> None:
+    gdp = replace(RESULT_2024, title="重庆市人民政府工作报告")
+    assert place_scope(q("成都市2024年地区生产总值是多少？"), [gdp]) == (["成都市"], [])
+    assert place_scope(q("上海2023年GDP增速是多少？"), [gdp]) == (["上海"], [])
+    # The place is in the report's title, not in the passage's words (全市…).
+    assert place_scope(q("2024年重庆地区生产总值是多少？"), [gdp]) == ([], [gdp])
+    assert place_scope(q("2023年川渝两省市经济总量突破了多少？"), [gdp]) == ([], [gdp])
+    # A passage naming the place is kept, the others go.
+    chengdu = passage("成渝地区双城经济圈，重庆、成都双核联动。", 2024)
+    assert place_scope(q("成都市2024年发展如何？"), [gdp, chengdu]) == ([], [chengdu])
+    # Any region: nothing here knows which country or city the corpus is about.
+    lyon = passage("法国里昂市常住人口约52万，是法国第三大城市。", None)
+    assert place_scope(q("法国第三大城市有多少人口？"), [lyon]) == ([], [lyon])
+    assert place_scope(q("德国第三大城市有多少人口？"), [lyon])[0] == ["德国"]
+    # A quoted name is what is asked about: jieba tags its 青山 as a place.
+    belt = passage("完成“两岸青山·千里林带”建设35.2万亩。", 2024)
+    assert place_scope(q("2024年“两岸青山·千里林带”建了多少万亩？"), [belt]) == ([], [belt])
+
+
+def test_tags_read_landform_nouns_as_places() -> None:
+    # What the model is asked to mend: jieba tags 河沟 as it tags 成都.
+    assert tagged_places(q("2023年重庆把那些不大不小的河沟整治了多少公里？")) == ["重庆", "河沟"]
+    assert tagged_places(q("成都市2024年“两岸青山”建设")) == ["成都市"]
+
+
+def test_the_reply_can_only_name_the_tagged_words() -> None:
+    words = ["重庆", "河沟"]
+    assert schema(words)["properties"]["地方"]["items"]["enum"] == words
+    assert parse('{"地方": ["重庆"]}', words) == ["重庆"]
+    # In the question's order, without words it was not given.
+    assert parse('{"地方": ["河沟", "重庆", "成都"]}', words) == ["重庆", "河沟"]
+    # Naming none, or no JSON: no verdict, the tags stand.
+    assert parse('{"地方": []}', words) is None
+    assert parse("重庆", words) is None
+    assert parse('{"地方": "重庆"}', words) is None
+
+
+def test_the_model_sees_the_question_and_its_candidates() -> None:
+    msgs = messages("2023年重庆整治了多少公里河沟?", ["重庆", "河沟"])
+    assert "只输出JSON" in msgs[0]["content"]
+    assert (
+        msgs[1]["content"]
+        == "问题：2023年重庆整治了多少公里河沟?\n候选：重庆、河沟\n所问的地方是哪些？"
+    )
+
+
+def test_a_model_reply_is_read() -> None:
+    model = FakeListChatModel(responses=['{"地方": ["重庆"]}'])
+    assert read_places(model, "2023年重庆整治了多少公里河沟?", ["重庆", "河沟"]) == ["重庆"]
+    muddled: Any = FakeListChatModel(responses=["所问的地方是重庆"])
+    assert read_places(muddled, "q", ["重庆", "河沟"]) is None
