@@ -103,8 +103,8 @@ def off_the_question(run: Run, verified: Verified, wrote: bool) -> bool:
     verdicts = []
     for sentence in verified.supported_sentences[:MAX_JUDGED]:
         try:
-            # Source sentences are judged whole; a model's, by the words it restates.
-            shown = evidence(sentence, verified.cited) if wrote else normal_form(sentence)
+            # Source sentences are judged whole; a model's, by its figure's passage clause.
+            shown = evidence(sentence, verified.cited, True) if wrote else normal_form(sentence)
             # Of figures given respectively (分别), the judge reads the asked item's.
             shown = asked_pairs(strip_markers(shown), run.norm) or strip_markers(shown)
             verdict = answers_question(run.helper(), run.standalone, shown)

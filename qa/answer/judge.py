@@ -47,16 +47,41 @@ MAX_ANSWER_CHARS = 160
 
 _CLAUSE_END = re.compile(r"[，,。；;！!？?]")
 _LEAD = 60  # characters of a source sentence shown before the figure it gives
+_CLAUSE_START = "，,。；;！!？?\n"
+# A clause shorter than this before its figure ("增长6.1%") names no indicator: the one
+# before it is shown too.
+_MIN_LEAD = 6
 
 
-def evidence(sentence: str, cited: list[Passage]) -> str:
+def clause_start(text: str, at: int) -> int:
+    """Where the clause holding position ``at`` starts: after the last comma or stop
+    before it, or the one before that when fewer than ``_MIN_LEAD`` characters lead up to
+    ``at``.
+
+    Example: ``clause_start("完成营造林503万亩,森林覆盖率稳定在55%以上", 19)`` -> 11;
+    ``clause_start("地区生产总值30145亿元,增长6.1%", 21)`` -> 0.
+    """
+
+    def after_mark(end: int) -> int:
+        return max(text.rfind(c, 0, end) for c in _CLAUSE_START) + 1
+
+    start = after_mark(at)
+    return after_mark(start - 1) if start > 0 and at - start < _MIN_LEAD else start
+
+
+def evidence(sentence: str, cited: list[Passage], clause_only: bool = False) -> str:
     """What the judge reads for one answer sentence: the words of the passage it cites
     that hold its figure, up to the end of that clause, not the model's own words.
 
     A model answering in the user's words restates the question around a neighbouring
     figure ("2024年重庆汽车总产量达到95.3万辆" from "新能源汽车产量达到95.3万辆"); judged
-    on its own words, it always answers. A sentence with no figure found in its
-    passages is judged as written.
+    on its own words, it always answers. The judge is shown only the figure's own
+    clause (``clause_only``): given 60 characters before it, the 1.5B model rejected 8
+    of 25 dev near-miss answers, given the clause 12, and kept as many right answers
+    (65 of 68; "…,森林覆盖率稳定在55%以上" is taken for forest cover once the indicators
+    listed before it are not shown). The topic checks read the 60 characters: a bare
+    "27.7%[1]。" needs them to cover the question. A sentence with no figure found in
+    its passages is judged as written.
 
     Example: ``evidence("汽车总产量达到95.3万辆[1]。", [p])`` with ``p`` holding
     "…开工建设,新能源汽车产量达到95.3万辆,增长..." -> ``"…开工建设,新能源汽车产量达到95.3万辆"``.
@@ -74,9 +99,12 @@ def evidence(sentence: str, cited: list[Passage]) -> str:
             if hits:
                 end = _CLAUSE_END.search(norm, hits[-1].span[1])
                 stop = end.start() if end else len(norm)
-                # From some words before the first figure to the end of the last one's clause.
-                start = max(0, min(hits[0].span[0] - _LEAD, stop - MAX_ANSWER_CHARS))
-                return norm[start:stop]
+                # From some words before the first figure (``clause_only``: from its
+                # clause) to the end of the last one's clause.
+                lead = hits[0].span[0] - _LEAD
+                if clause_only:
+                    lead = clause_start(norm, hits[0].span[0])
+                return norm[max(0, lead, stop - MAX_ANSWER_CHARS) : stop]
     return plain
 
 

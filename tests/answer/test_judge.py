@@ -56,6 +56,19 @@ def test_a_chat_model_without_a_grammar_still_gives_a_verdict_or_none() -> None:
     assert answers_question(FakeListChatModel(responses=["我认为回答了"]), "q", "a") is None
 
 
+def test_a_figures_clause_starts_after_a_comma_and_names_its_indicator() -> None:
+    from qa.answer.judge import clause_start
+
+    text = "完成营造林503万亩,森林覆盖率稳定在55%以上"
+    assert text[clause_start(text, text.index("55%")) :] == "森林覆盖率稳定在55%以上"
+    # "增长6.1%" alone names nothing: the clause before it is shown too.
+    gdp = "地区生产总值30145亿元,增长6.1%"
+    assert clause_start(gdp, gdp.index("6.1%")) == 0
+    # A table row is one clause.
+    row = "说明\n城镇新增就业(万人)|2023年预期:60"
+    assert row[clause_start(row, row.index("60")) :] == "城镇新增就业(万人)|2023年预期:60"
+
+
 def test_the_judge_reads_the_passage_words_that_hold_the_answers_figure() -> None:
     from qa.answer.judge import evidence
     from qa.schema import Passage
@@ -65,6 +78,8 @@ def test_the_judge_reads_the_passage_words_that_hold_the_answers_figure() -> Non
     # The model's restatement names the asked indicator; its passage names another.
     said = "2024年重庆汽车总产量达到95.3万辆[1]。"
     assert evidence(said, cited) == "高速公路建设提速,新能源汽车产量达到95.3万辆"
+    # The judge reads the figure's clause alone: other indicators before it mislead it.
+    assert evidence(said, cited, clause_only=True) == "新能源汽车产量达到95.3万辆"
     # Two figures: up to the end of the last one's clause.
     both = "新能源汽车产量95.3万辆，汽车产业增加值增长26.7%[1]。"
     assert evidence(both, cited).endswith("汽车产业增加值增长26.7%")

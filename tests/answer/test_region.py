@@ -3,7 +3,6 @@ model reading which tagged words say where."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
@@ -12,27 +11,18 @@ from qa.answer.region import messages, parse, place_scope, read_places, schema, 
 from qa.ingest.clean import normal_form
 from qa.schema import Passage
 
-RESULT_2024 = Passage(
-    doc="001_a2cb04c756ef0252.txt",
-    title="报告",
-    year=2024,
-    kind="result",
-    section="",
-    text="全市地区生产总值增长5.7%。",
-    score=1.0,
-)
-
 
 def q(text: str) -> str:
     return normal_form(text)
 
 
-def passage(text: str, year: int | None) -> Passage:
-    return replace(RESULT_2024, text=text, year=year)
+def passage(text: str, year: int | None, title: str = "报告") -> Passage:
+    doc = "001_a2cb04c756ef0252.txt"
+    return Passage(doc=doc, title=title, year=year, section="", text=text, score=1.0)
 
 
 def test_places_come_from_the_question_and_the_passages() -> None:
-    gdp = replace(RESULT_2024, title="重庆市人民政府工作报告")
+    gdp = passage("全年地区生产总值达到32193.15亿元、增长5.7%。", 2024, "重庆市人民政府工作报告")
     assert place_scope(q("成都市2024年地区生产总值是多少？"), [gdp]) == (["成都市"], [])
     assert place_scope(q("上海2023年GDP增速是多少？"), [gdp]) == (["上海"], [])
     # The place is in the report's title, not in the passage's words (全市…).
