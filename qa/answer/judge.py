@@ -45,9 +45,9 @@ SYSTEM = (
 MAX_ANSWER_CHARS = 160
 
 
-_CLAUSE_END = re.compile(r"[，,。；;！!？?]")
+_CLAUSE_MARKS = "，,。；;！!？?"
+_CLAUSE_END = re.compile(f"[{_CLAUSE_MARKS}]")
 _LEAD = 60  # characters of a source sentence shown before the figure it gives
-_CLAUSE_START = "，,。；;！!？?\n"
 # A clause shorter than this before its figure ("增长6.1%") names no indicator: the one
 # before it is shown too.
 _MIN_LEAD = 6
@@ -63,7 +63,7 @@ def clause_start(text: str, at: int) -> int:
     """
 
     def after_mark(end: int) -> int:
-        return max(text.rfind(c, 0, end) for c in _CLAUSE_START) + 1
+        return max(text.rfind(c, 0, end) for c in _CLAUSE_MARKS + "\n") + 1
 
     start = after_mark(at)
     return after_mark(start - 1) if start > 0 and at - start < _MIN_LEAD else start
@@ -119,7 +119,7 @@ def messages(question: str, answer: str) -> list[dict[str, str]]:
     ]
 
 
-def _label(raw: str, key: str) -> object:
+def reply_value(raw: str, key: str) -> object:
     """The value under ``key`` of a JSON object reply; None when the reply is none."""
     try:
         return json.loads(raw).get(key)
@@ -129,7 +129,7 @@ def _label(raw: str, key: str) -> object:
 
 def parse(raw: str) -> bool | None:
     """Example: ``parse('{"判断": "没有回答"}')`` -> False; ``parse("好")`` -> None."""
-    return {YES: True, NO: False}.get(str(_label(raw, "判断")))
+    return {YES: True, NO: False}.get(str(reply_value(raw, "判断")))
 
 
 def schema_reply(
@@ -206,7 +206,7 @@ def parse_choice(raw: str) -> int | None:
     Example: ``parse_choice('{"答案": "乙"}')`` -> 1; ``parse_choice('{"答案": "都没有"}')``
     -> -1; ``parse_choice("乙")`` -> None.
     """
-    return {FIRST: 0, SECOND: 1, NEITHER: -1}.get(str(_label(raw, "答案")))
+    return {FIRST: 0, SECOND: 1, NEITHER: -1}.get(str(reply_value(raw, "答案")))
 
 
 def choose_answer(model: BaseChatModel, question: str, first: str, second: str) -> int | None:
@@ -243,7 +243,7 @@ def parse_pick(raw: str, count: int) -> int | None:
 
     Example: ``parse_pick('{"答案": "2"}', 4)`` -> 1; ``parse_pick('{"答案": "0"}', 4)`` -> None.
     """
-    label = str(_label(raw, "答案"))
+    label = str(reply_value(raw, "答案"))
     return int(label) - 1 if label.isdigit() and 1 <= int(label) <= count else None
 
 

@@ -17,7 +17,6 @@ An empty or unparseable reply is no verdict: the tags stand.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -64,10 +63,9 @@ def parse(raw: str, words: Sequence[str]) -> list[str] | None:
     Example: ``parse('{"地方": ["重庆"]}', ["重庆", "河沟"])`` -> ``["重庆"]``;
     ``parse('{"地方": []}', ["河沟"])`` -> None.
     """
-    try:
-        named = json.loads(raw).get(KEY)
-    except (ValueError, AttributeError):
-        return None
+    from qa.answer.judge import reply_value
+
+    named = reply_value(raw, KEY)
     if not isinstance(named, list):
         return None
     kept = [w for w in words if w in named]
@@ -97,10 +95,12 @@ def place_scope(
     Example: "成都市2024年地区生产总值是多少" over passages of a 重庆 report that never
     name 成都 -> ``(["成都市"], [])``; "2023年重庆gdp" over them -> ``([], passages)``.
     """
+    from qa.answer.gate import passage_texts
+
     asked = tagged_places(norm_question) if asked is None else asked
     texts = [
         f"{normal_form(p.title)} {t}"
-        for p, t in zip(passages, [p.norm or normal_form(p.text) for p in passages], strict=True)
+        for p, t in zip(passages, passage_texts(passages), strict=True)
     ]
     missing = [a for a in asked if not any(mentioned(a, t) for t in texts)]
     keep = [p for p, t in zip(passages, texts, strict=True) if all(mentioned(a, t) for a in asked)]

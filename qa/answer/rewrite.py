@@ -253,13 +253,14 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
         return counted
     tail = _TAIL.search(out)
     prefix = _years_of(out)
-    named = referent(out, rest) if _SUBJECT.search(question) else None
-    if named:
-        # "这个工程计划实施多少个？": the phrase of the question before that 工程 ends.
-        prefix, rest = prefix + named[0], named[1]
-    elif _SUBJECT.search(question):
-        # "它们累计有多少家了？": the pronoun stands for what the question before counted.
-        prefix += _subject_of(out)
+    if _SUBJECT.search(question):
+        named = referent(out, rest)
+        if named:
+            # "这个工程计划实施多少个？": the phrase of the question before that 工程 ends.
+            prefix, rest = prefix + named[0], named[1]
+        else:
+            # "它们累计有多少家了？": the pronoun stands for what the question before counted.
+            prefix += _subject_of(out)
     if re.search(r"多少|几", rest):
         return f"{prefix}{rest}？"
     return f"{prefix}{rest}{tail.group(0) if tail else '是多少？'}"
@@ -281,14 +282,14 @@ def referent(base: str, rest: str) -> tuple[str, str] | None:
     head, flag = next(((w, f) for w, f in jieba.posseg.cut(rest) if w.strip()), ("", ""))
     if len(head) < 2 or flag not in ("n", "nz", "nt", "j") or head not in base:
         return None
-    words = [(w, f) for w, f in jieba.posseg.cut(_YEAR.sub("", base))]
+    words = list(jieba.posseg.cut(_YEAR.sub("", base)))
     ends = [i for i, (w, _) in enumerate(words) if w.endswith(head)]
     if not ends:
         return None
-    start = ends[-1]
-    while start > 0 and words[start - 1][1] in _NOMINAL:
+    start = end = ends[-1]
+    while start > 0 and words[start - 1].flag in _NOMINAL:
         start -= 1
-    phrase = "".join(w for w, _ in words[start : ends[-1] + 1])
+    phrase = "".join(w.word for w in words[start : end + 1])
     return phrase, rest[len(head) :]
 
 
