@@ -163,34 +163,6 @@ def _swap_sibling(base: str, new: str, lists: Sequence[tuple[str, ...]]) -> str 
     return None
 
 
-def swap_counted(base: str, new: str, texts: Sequence[str]) -> str | None:
-    """The base question's count asked of ``new`` instead of the noun it counted, where
-    the reports count ``new`` in the same unit (``texts``: passages naming it); None
-    otherwise. A noun the reports never count so ("研发投入" beside 亿元 and %) is no
-    count's subject: the question is left to the other rules.
-
-    Example: ``swap_counted("2024年重庆建成了多少公里山城绿道？", "山城步道",
-    ["建成山城步道90公里"])`` -> ``"2024年重庆建成了多少公里山城步道？"``; with
-    ``"增加100个口袋公园"`` the count of 多少个城市公园 is asked of 口袋公园.
-    """
-    from qa.answer.gate import asked_unit_at, same_unit
-    from qa.text.numbers import extract_figures
-
-    asked = asked_unit_at(base)
-    if asked is None or not re.search(r"[\u4e00-\u9fff]", base[asked[1] :]):
-        return None
-    if _FRAMING.search(new) or _OWN_TIME.search(new):
-        return None  # "年底呢？" asks the same count at another time, not of 年底
-    unit, end = asked
-    for text in texts:
-        for m in re.finditer(re.escape(new), text):
-            for f in extract_figures(text):
-                beside = f.span[1] == m.start() or 0 <= f.span[0] - m.end() <= 2
-                if beside and same_unit(unit, f.scaled()[1]):
-                    return f"{base[:end]}{new}？"
-    return None
-
-
 def _years_of(question: str) -> str:
     """The years a question names, as a prefix: ``_years_of("2023年与2024年…")`` ->
     ``"2023年2024年"``."""
@@ -203,6 +175,8 @@ def _grows(question: str) -> bool:
 
 def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     """One follow-up rewritten over the standalone question before it."""
+    from qa.answer.referent import bare_count, referent, swap_counted
+
     question, base = question.translate(_FULL_WIDTH_DIGITS), base.translate(_FULL_WIDTH_DIGITS)
     years = _YEAR.findall(question)
     base_years = _YEAR.findall(base)
@@ -266,33 +240,6 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     return f"{prefix}{rest}{tail.group(0) if tail else '是多少？'}"
 
 
-# Word classes a noun phrase is built of, in jieba's tags (一体化 is ``l``).
-_NOMINAL = frozenset({"n", "nz", "nt", "ns", "vn", "l", "j", "b", "an", "a"})
-
-
-def referent(base: str, rest: str) -> tuple[str, str] | None:
-    """What "这个X" points to: the noun phrase of ``base`` that ends with the word ``rest``
-    starts with, and ``rest`` without that word; None when ``base`` has no such phrase.
-
-    Example: ``referent("2025年重庆的重点民生实事里有城乡供水一体化工程吗？", "工程计划实施多少个")``
-    -> ``("城乡供水一体化工程", "计划实施多少个")``.
-    """
-    import jieba.posseg
-
-    head, flag = next(((w, f) for w, f in jieba.posseg.cut(rest) if w.strip()), ("", ""))
-    if len(head) < 2 or flag not in ("n", "nz", "nt", "j") or head not in base:
-        return None
-    words = list(jieba.posseg.cut(_YEAR.sub("", base)))
-    ends = [i for i, (w, _) in enumerate(words) if w.endswith(head)]
-    if not ends:
-        return None
-    start = end = ends[-1]
-    while start > 0 and words[start - 1].flag in _NOMINAL:
-        start -= 1
-    phrase = "".join(w.word for w in words[start : end + 1])
-    return phrase, rest[len(head) :]
-
-
 def _subject_of(base: str) -> str:
     """What a standalone question asks about, without its years: the noun it counts, or
     the words before its asking tail.
@@ -343,6 +290,8 @@ def base_question(history: History, mentions: Mentions | None = None) -> str | N
 
 def _over(question: str, base: str, mentions: Mentions | None) -> str | None:
     """``question`` rewritten over ``base`` when it is a follow-up on it, else None."""
+    from qa.answer.referent import bare_count
+
     if is_follow_up(question):
         return _rewrite(question, base, mentions)
     return bare_count(question, base, mentions) or dated(question, base)
@@ -365,59 +314,3 @@ def dated(question: str, base: str) -> str | None:
     if not years or _OWN_TIME.search(norm) or not asks_figure(norm):
         return None
     return years + question
-
-
-# What a count may add to the question before it without asking about something else:
-# a year, the kind (target or result) and whether it is a running total or new.
-_FRAMING = re.compile(
-    r"(?:19|20)\d\d年?|截至|截止|年底|年末|累计|累积|总计|共计|一共|总共|新增|当年|全年"
-    r"|目标|预期|计划|实际|完成"
-)
-
-
-def bare_count(question: str, base: str, mentions: Mentions | None = None) -> str | None:
-    """A count of nothing named ("2024年计划新建多少个？") that adds to the question before
-    it only a year, the kind or 累计/新增, asked of what that question counted; None
-    otherwise: a question naming its own topic, even before the count ("当年区县域卫生
-    次中心建成了多少家？" after a question on 三甲医院), or a base that counts nothing.
-    Other words it adds must be ones the reports count that noun with (``mentions``:
-    "推进226个城市更新示范项目" lets "2024年计划推进多少个？" follow 实施…城市更新项目).
-
-    Example: after "2023年重庆新建了多少个数字化车间？", ``bare_count("2024年计划新建多少个？", …)``
-    -> ``"2024年计划新建多少个数字化车间？"``; after "2022年重庆新增了几位国家“杰青”？",
-    "累计有多少人了？" -> ``"2022年国家“杰青”累计有多少人？"``.
-    """
-    from qa.answer.gate import COUNTERS
-
-    counters = "".join(sorted(COUNTERS))
-    core = _PUNCT.sub("", normal_form(question).translate(_FULL_WIDTH_DIGITS))
-    asked = re.search(rf"(?:多少|几)([{counters}])[了呢]?$", core)
-    counted = re.search(rf"(?:多少|几)([{counters}])(.*?)[？?]?$", base)
-    if not asked or not counted or not re.search(r"[\u4e00-\u9fff]", counted.group(2)):
-        return None
-    added = _PARTICLES.sub("", _FRAMING.sub("", core[: asked.start()]))
-    noun = counted.group(2)
-    if not all(c in base for c in added) and not _counts_with(added, noun, counters, mentions):
-        return None
-    years = "" if _YEAR.search(core) else _years_of(base)
-    if asked.group(1) == counted.group(1):
-        return f"{years}{core[: asked.end(1)]}{noun}？"
-    # Another measure word does not take the noun after it ("多少人国家“杰青”"): the noun
-    # leads, after the question's own time.
-    own = re.match(r"(?:(?:19|20)\d\d年(?:底|末)?)+", core)
-    at = own.end() if own else 0
-    return f"{years}{core[:at]}{noun}{core[at : asked.end(1)]}？"
-
-
-def _counts_with(words: str, noun: str, counters: str, mentions: Mentions | None) -> bool:
-    """Whether the reports count ``noun`` right after ``words`` ("推进226个城市更新…").
-
-    Example: with "持续推进226个城市更新示范项目" among the mentions of 城市更新项目,
-    ``_counts_with("推进", "城市更新项目", "个", …)`` -> True; ``"卫生次中心建成"`` -> False.
-    """
-    if not mentions or not words:
-        return False
-    pattern = re.compile(
-        rf"{re.escape(words)}.{{0,2}}?\d+(?:\.\d+)?[万亿]?[{counters}]{re.escape(noun[:2])}"
-    )
-    return any(pattern.search(text) for text in mentions(noun))

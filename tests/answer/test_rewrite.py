@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from qa.answer.rewrite import dated, is_follow_up, standalone_question, swap_counted, user_turns
+from qa.answer.referent import swap_counted
+from qa.answer.rewrite import dated, is_follow_up, standalone_question, user_turns
 
 GDP_2023 = "2023年重庆地区生产总值是多少？"
 TUPLES = [(GDP_2023, "2023年重庆地区生产总值达到30145.79亿元[1]。")]
@@ -205,7 +206,7 @@ def test_a_count_of_nothing_named_counts_what_the_question_before_counted() -> N
 
 
 def test_this_and_a_noun_point_to_the_phrase_that_noun_ends() -> None:
-    from qa.answer.rewrite import referent
+    from qa.answer.referent import referent
 
     asked = [("2025年重庆的重点民生实事里有城乡供水一体化工程吗？", "…")]
     assert standalone_question("这个工程计划实施多少个？", asked) == (
