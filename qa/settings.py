@@ -74,6 +74,10 @@ class Settings:
     # (paraphrase 0.64 -> 0.72), on the test halves it lost (paraphrase 0.59 -> 0.51,
     # outside 0.74 -> 0.72 and one unanswerable answered).
     select: bool = False
+    # On that path, when the answer from the passages as found refuses, or the model said
+    # they lack it and a source sentence took its place, a second draft from the clause
+    # run ``select`` picks (``chain._second_look``).
+    second_look: bool = True
     chroma_host: str = ""
     chroma_port: int = 8000
     collection: str = "reports"

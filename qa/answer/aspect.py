@@ -29,9 +29,10 @@ _CHANGE = re.compile(
 _PER_DAY = re.compile(r"日均|日最高|单日|每日|每天|日平均|最高日|高峰日")
 # A running total since some start (or the stock at a date: 截至年底, 总数), and what
 # one period adds: "累计建成三甲医院55家" does not say how many were 新增 this year, nor
-# "新增托位1.6万个" how many there are.
+# "新增托位1.6万个" how many there are; nor does a 累计 figure say what was done 当年
+# (in that year).
 _TOTAL = re.compile(r"累计|累积|总计|共计|总数|截至|截止")
-_NEW = re.compile(r"新增|新建|新筹|新开|新设|新引进|新培育|新认定|新落地")
+_NEW = re.compile(r"新增|新建|新筹|新开|新设|新引进|新培育|新认定|新落地|当年")
 CLAUSE_END = re.compile(r"[，,。；;、：:！!？?]")
 
 

@@ -70,6 +70,7 @@ def test_a_clause_ends_at_a_comma_like_mark() -> None:
         ("2024年轨道交通每天运送多少人次？", DAY),
         ("2024年重庆新增了多少家三甲医院？", Aspect(False, False, total=False)),
         ("截至2024年重庆累计建成了多少家三甲医院？", Aspect(False, False, total=True)),
+        ("2022年重庆当年整治完成了多少家涉气中小微企业？", Aspect(False, False, total=False)),
         ("截至2023年底重庆全市养老床位总数是多少张？", Aspect(False, False, total=True)),
         # What follows the counted noun describes the things counted.
         ("2023年重庆打算挑出多少家大医院带头提升水平？", LEVEL),

@@ -712,6 +712,59 @@ def test_a_paraphrase_is_written_from_the_one_clause_that_means_it(
     assert "50个" not in model.shown[0] and "47.8%" not in model.shown[0]
 
 
+def test_a_refused_paraphrase_gets_a_second_look_at_the_clause_that_means_it(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    # The model, shown the passages as found, says they lack the answer; shown the one
+    # clause closest in meaning, it answers. Without the second look, the model's
+    # refusal is all it writes (a source sentence chosen by words takes its place).
+    text = "新建社区公园50个。人均体育场地面积达到2.1平方米。"
+    sports = replace(SPORTS, text=text, norm=text)
+    retrieval.passages = [replace(TRANSIT, year=2022), sports]
+    question = "2022年重庆平均每个人能用的健身运动场地有多大？"
+    drafts = ["文档中没有相关信息。", "2022年重庆人均健身运动场地有2.1平方米[1]。"]
+    model = Recording(responses=drafts)
+    a = make_qa(model, embeddings=Meaning(), judge=True).ask(question, backend="local")
+    assert "second_look" in names(a) and "sentence_selected" in names(a), a.checks
+    assert not a.refused and "2.1平方米" in a.text
+    assert [p.id for p in a.citations] == ["sport22"]
+    assert len(model.shown) == 2 and "50个" not in model.shown[1]
+    streamed = "".join(
+        x
+        for x in make_qa(Recording(responses=drafts), embeddings=Meaning(), judge=True).stream(
+            question, backend="local"
+        )
+        if isinstance(x, str)
+    )
+    assert streamed == drafts[0] + "\n" + drafts[1]
+
+    once = Recording(responses=drafts)
+    b = make_qa(once, embeddings=Meaning(), judge=True, second_look=False).ask(
+        question, backend="local"
+    )
+    assert "second_look" not in names(b) and len(once.shown) == 1
+    assert "model_refused" in names(b) and "extractive_backstop" in names(b)
+
+
+def test_no_second_look_when_the_first_answer_stands_or_the_words_match(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    text = "新建社区公园50个。人均体育场地面积达到2.1平方米。"
+    sports = replace(SPORTS, text=text, norm=text)
+    retrieval.passages = [replace(TRANSIT, year=2022), sports]
+    answered = Recording(responses=["2022年重庆人均健身运动场地有2.1平方米[2]。"])
+    a = make_qa(answered, embeddings=Meaning(), judge=True).ask(
+        "2022年重庆平均每个人能用的健身运动场地有多大？", backend="local"
+    )
+    assert not a.refused and "second_look" not in names(a) and len(answered.shown) == 1
+    # A question in the reports' own words is not on the weak path: its refusal stands.
+    refusing = Recording(responses=["文档中没有相关信息。"])
+    b = make_qa(refusing, embeddings=Meaning(), judge=True).ask(
+        "2022年重庆人均体育场地面积是多少？", backend="local"
+    )
+    assert "second_look" not in names(b) and len(refusing.shown) == 1
+
+
 def test_a_near_miss_the_judge_rejects_is_a_refusal_that_says_what_exists(
     make_qa: Any, retrieval: FakeRetrieval
 ) -> None:
