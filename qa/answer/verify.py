@@ -40,6 +40,7 @@ Pure functions over the draft text and the retrieved passages. Rules, in order:
 8. With no cited sentence left, the answer refuses (``nothing_supported``).
 
 Markers are renumbered 1..n in order of first appearance; ``cited`` follows them.
+The per-sentence checks of rules 2, 6 and 7 are in ``qa.answer.sentence_checks``.
 """
 
 from __future__ import annotations
@@ -64,10 +65,19 @@ from qa.answer.markers import (
     strip_markers,
 )
 from qa.answer.refusal import refusal_text
+from qa.answer.sentence_checks import (
+    Context,
+    Item,
+    check_figures,
+    check_names,
+    check_pairs,
+    check_wording,
+    restore_qualifiers,
+)
 from qa.schema import Check, Passage
-from qa.text.numbers import Figure, equivalent, extract_figures, supported_among
+from qa.text.numbers import extract_figures, supported_among
 from qa.text.script import normal_form
-from qa.text.wording import claim_share, containment
+from qa.text.wording import containment
 
 __all__ = [
     "Verified",
@@ -146,16 +156,6 @@ def unsupported_figures(answer_text: str, cited: list[Passage]) -> list[str]:
 _LEADING = "。，,；;：:、！!？? \n"
 
 
-@dataclass
-class _Item:
-    sentence: str
-    sep: str
-    markers: list[int]  # passage numbers (1-based, draft numbering) after checks
-    rewrite: bool = False  # markers differ from the draft's: put them at the end
-    keep: bool = True
-    figures: list[Figure] = field(default_factory=list)  # the sentence's own
-
-
 def _nearest(question: str, passages: list[Passage], cited: list[int]) -> list[Passage]:
     """Passages worth pointing at when refusing: close to the question, else those cited."""
     if question:
@@ -168,169 +168,7 @@ def _nearest(question: str, passages: list[Passage], cited: list[int]) -> list[P
     return [passages[k - 1] for k in cited[:2]]
 
 
-@dataclass
-class _Context:
-    norms: list[str]
-    figures: list[list[Figure]]
-    question: list[Figure]
-    asked: str  # the question's normal form
-    titles: list[str] = field(default_factory=list)
-
-    def holds(self, f: Figure, k: int) -> bool:
-        """Passage ``k`` (1-based) states figure ``f``."""
-        return supported_among(f, self.figures[k - 1], self.norms[k - 1])
-
-
-# A passage is cited for a claim only when it holds the claim: one of the sentence's
-# figures, or at least this share of its own wording (``claim_share``). A name with one
-# wrong character (渝铜线 for 璧铜线) keeps half of its bigrams, so the bar sits above 0.5.
-MIN_CLAIM = 0.6
-
-
-def _check_figures(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
-    figures = item.figures = extract_figures(norm)
-    cited = list(dict.fromkeys(item.markers))
-    held = ctx.holds
-    every = range(1, len(ctx.norms) + 1)
-    missing = [f for f in figures if not any(held(f, k) for k in cited)]
-    # A number the user typed may be echoed if some passage has it too.
-    missing = [
-        f
-        for f in missing
-        if not (any(equivalent(f, q) for q in ctx.question) and any(held(f, k) for k in every))
-    ]
-    if not missing:
-        return
-    absent = [f for f in missing if not any(held(f, k) for k in every)]
-    if absent:
-        item.keep = False
-        raws = "、".join(f.raw for f in absent)
-        checks.append(Check("unsupported_number", f"{raws} 未见于任何段落，删去：{item.sentence}"))
-        return
-    new = [k for k in cited if any(held(f, k) for f in figures)]
-    for f in missing:
-        if not any(held(f, k) for k in new):
-            holders = [k for k in every if held(f, k)]
-            new.append(max(holders, key=lambda k: (containment(norm, ctx.norms[k - 1]), -k)))
-    raws = "、".join(f.raw for f in missing)
-    if cited:
-        old = "".join(f"[{k}]" for k in cited)
-        fixed = "".join(f"[{k}]" for k in new)
-        checks.append(Check("citation_corrected", f"{raws}：引用{old}改为{fixed}"))
-    else:
-        checks.append(Check("citation_added", f"{raws}：补充引用{''.join(f'[{k}]' for k in new)}"))
-    item.markers, item.rewrite = new, True
-
-
-def _misread(norm: str, f: Figure, passage: str, asked: str) -> str | None:
-    """Why figure ``f`` of the sentence ``norm`` is not what ``passage`` says it is, or
-    None: it goes with another item of a 分别 group, or the sentence's label stands before
-    another figure in the passage (``qa.text.labels.relabelled``)."""
-    from qa.text.labels import relabelled
-    from qa.text.respective import contradicted, misaligned
-
-    pair = misaligned(norm, f, passage, asked) or contradicted(norm, f, passage)
-    if pair:
-        return f"{f.raw}是{pair.item}的数字"
-    label = relabelled(norm, f, passage)
-    return f"{label[0]}是{label[1].raw}，不是{f.raw}" if label else None
-
-
-def _check_pairs(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
-    """A figure a passage gives "respectively" (分别) must go with the item it is given to:
-    "交通运输仓储和邮政业营业收入增长11.7%" from "租赁和商务服务业、交通运输仓储和邮政业营业收入
-    分别增长11.7%、8.6%" has every figure in its passage and is still wrong. So must a
-    figure the sentence labels as the passage labels another ("到位资金为18571亿元" from
-    "正式合同金额18571亿元，到位资金5149.7亿元")."""
-    cited = list(dict.fromkeys(item.markers))
-    for f in item.figures:
-        if any(equivalent(f, q) for q in ctx.question):
-            continue
-        holders = [k for k in cited if ctx.holds(f, k)]
-        wrong = [_misread(norm, f, ctx.norms[k - 1], ctx.asked) for k in holders]
-        if holders and all(wrong):
-            item.keep = False
-            why = next(w for w in wrong if w)
-            checks.append(Check("misaligned_figure", f"段落中{why}，删去：{item.sentence}"))
-            return
-
-
-def _restore_qualifiers(item: _Item, ctx: _Context, checks: list[Check]) -> None:
-    """A figure restated without the bound its source gives it ("建成100处" from "建成
-    100处以上") is stated as the source states it. Only when every equivalent figure in
-    the cited passages carries the same bound, and in the same digits and unit: the
-    sentence's own wording is otherwise left alone."""
-    cited = list(dict.fromkeys(item.markers))
-    for f in item.figures:
-        if f.qualifier or any(equivalent(f, q) for q in ctx.question):
-            continue
-        same = [g for k in cited for g in ctx.figures[k - 1] if equivalent(f, g)]
-        bounded = {g.raw for g in same if g.qualifier}
-        if not same or len(bounded) != 1 or any(not g.qualifier for g in same):
-            continue
-        source = same[0]
-        if (source.number, source.unit) != (f.number, f.unit):
-            continue
-        at = re.search(rf"(?<![0-9.]){re.escape(f.raw)}(?![0-9]|\.[0-9])", item.sentence)
-        if at:
-            item.sentence = item.sentence[: at.start()] + source.raw + item.sentence[at.end() :]
-            checks.append(Check("qualifier_restored", f"{f.raw} 按原文改为 {source.raw}"))
-
-
-def _check_wording(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
-    cited = list(dict.fromkeys(item.markers))
-    every = range(1, len(ctx.norms) + 1)
-    share = {k: claim_share(norm, ctx.norms[k - 1], ctx.asked) for k in cited}
-    keep = [k for k in cited if share[k] >= MIN_CLAIM]
-    if item.figures:
-        holds = [k for k in cited if any(ctx.holds(f, k) for f in item.figures)]
-        if not holds:
-            return  # only figures the question gave: nothing to judge by
-        keep = [k for k in cited if k in holds or k in keep]
-    elif not keep:
-        share |= {
-            k: claim_share(norm, ctx.norms[k - 1], ctx.asked) for k in every if k not in share
-        }
-        best = max(every, key=lambda k: (share[k], -k))
-        if share[best] < MIN_CLAIM:
-            item.keep = False
-            checks.append(
-                Check("unsupported_claim", f"所引段落中没有这句话的内容，删去：{item.sentence}")
-            )
-            return
-        old = "".join(f"[{k}]" for k in cited)
-        checks.append(Check("citation_corrected", f"引用{old}改为[{best}]：{item.sentence}"))
-        item.markers, item.rewrite = [best], True
-        return
-    if len(keep) < len(cited):
-        gone = "".join(f"[{k}]" for k in cited if k not in keep)
-        checks.append(Check("citation_pruned", f"段落{gone}不含这句话的内容，删去其引用"))
-        item.markers, item.rewrite = keep, True
-
-
-def _check_names(item: _Item, norm: str, ctx: _Context, checks: list[Check]) -> None:
-    """A place, organisation or person the sentence names must be in a passage it cites
-    (or its title, or the question): a right figure under the wrong city's name passes
-    every figure check. A sentence without a figure claims only through its names: the
-    person it speaks of must be in its passages, not only in the question ("彭某用过
-    某某的艺名" cited to an article on someone else)."""
-    from qa.text.entities import PERSONS, missing_from, tagged_entities
-
-    cited = list(dict.fromkeys(item.markers))
-    passages = [f"{ctx.titles[k - 1]} {ctx.norms[k - 1]}" for k in cited]
-    tagged = tagged_entities(norm)
-    names = missing_from(tagged, [ctx.asked, *passages])
-    if not item.figures:
-        persons = [e for e, tag in tagged.items() if tag in PERSONS and e not in names]
-        names += missing_from(persons, passages)
-    if names:
-        item.keep = False
-        checks.append(
-            Check("unsupported_name", f"{'、'.join(names)} 不见于所引段落，删去：{item.sentence}")
-        )
-
-
-def _render(item: _Item, mapping: dict[int, int]) -> str:
+def _render(item: Item, mapping: dict[int, int]) -> str:
     def group(numbers: list[int]) -> str:
         return "".join(f"[{mapping[k]}]" for k in dict.fromkeys(numbers) if k in mapping)
 
@@ -352,7 +190,7 @@ def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Ve
     checks: list[Check] = []
     norms = [_norm(p) for p in passages]
     asked = normal_form(question)
-    ctx = _Context(
+    ctx = Context(
         norms,
         [extract_figures(n) for n in norms],
         extract_figures(asked),
@@ -375,24 +213,24 @@ def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Ve
 
 
 def _read_items(
-    draft: str, passages: list[Passage], ctx: _Context, checks: list[Check]
-) -> tuple[list[_Item], list[int]]:
+    draft: str, passages: list[Passage], ctx: Context, checks: list[Check]
+) -> tuple[list[Item], list[int]]:
     """The draft's sentences after rules 1-6, and where it says the passages do not answer."""
-    items: list[_Item] = []
+    items: list[Item] = []
     refusal_at: list[int] = []
     for sentence, sep in segments(trailing_markers(strip_echoed_headers(draft, passages)).strip()):
         numbers = [k for m in MARKER.finditer(sentence) for k in marker_numbers(m.group())]
         for k in dict.fromkeys(k for k in numbers if not 1 <= k <= len(passages)):
             checks.append(Check("invalid_citation", f"删去无效引用[{k}]"))
-        item = _Item(sentence, sep, [k for k in numbers if 1 <= k <= len(passages)])
+        item = Item(sentence, sep, [k for k in numbers if 1 <= k <= len(passages)])
         norm = normal_form(strip_markers(sentence))
         if _REFUSED.search(norm):
             refusal_at.append(len(items))
-        _check_figures(item, norm, ctx, checks)
+        check_figures(item, norm, ctx, checks)
         if item.keep and item.figures:
-            _check_pairs(item, norm, ctx, checks)
+            check_pairs(item, norm, ctx, checks)
         if item.keep and item.figures:
-            _restore_qualifiers(item, ctx, checks)
+            restore_qualifiers(item, ctx, checks)
         if item.keep and looks_like_instruction(norm):
             item.keep = False
             checks.append(Check("injection_removed", f"删去疑似指令文本：{sentence}"))
@@ -402,15 +240,15 @@ def _read_items(
             item.keep = False
             checks.append(Check("heading_removed", f"删去只复述标题的文字：{sentence}"))
         elif item.keep and item.markers:
-            _check_wording(item, norm, ctx, checks)
+            check_wording(item, norm, ctx, checks)
             if item.keep:
-                _check_names(item, norm, ctx, checks)
+                check_names(item, norm, ctx, checks)
         items.append(item)
     return items, refusal_at
 
 
 def _drop_uncited(
-    answer: list[_Item], any_supported: bool, norms: list[str], checks: list[Check]
+    answer: list[Item], any_supported: bool, norms: list[str], checks: list[Check]
 ) -> None:
     """Uncited, figureless text stays only as glue beside supported sentences, and only
     while short or mostly the passages' own words."""
@@ -423,7 +261,7 @@ def _drop_uncited(
 
 
 def _assemble(
-    items: list[_Item],
+    items: list[Item],
     supported: list[int],
     not_refused: bool,
     question: str,
