@@ -692,17 +692,24 @@ class Recording(Routed):
         yield from super()._stream(messages, stop, run_manager, **kw)
 
 
+SPORTS_QUESTION = "2022年重庆平均每个人能用的健身运动场地有多大？"
+
+
+def _sports_beside_parks(retrieval: FakeRetrieval) -> None:
+    """A transit passage, then the asked sports area beside a count of parks."""
+    text = "新建社区公园50个。人均体育场地面积达到2.1平方米。"
+    retrieval.passages = [replace(TRANSIT, year=2022), replace(SPORTS, text=text, norm=text)]
+
+
 def test_a_paraphrase_is_written_from_the_one_clause_that_means_it(
     make_qa: Any, retrieval: FakeRetrieval
 ) -> None:
     # The passage gives a neighbouring figure too; the local model is shown only the
     # clause closest in meaning, so it cannot take 50个 for the asked area.
-    text = "新建社区公园50个。人均体育场地面积达到2.1平方米。"
-    sports = replace(SPORTS, text=text, norm=text)
-    retrieval.passages = [replace(TRANSIT, year=2022), sports]
+    _sports_beside_parks(retrieval)
     model = Recording(responses=["2022年重庆人均健身运动场地有2.1平方米[1]。"])
     a = make_qa(model, embeddings=Meaning(), judge=True, select=True).ask(
-        "2022年重庆平均每个人能用的健身运动场地有多大？", backend="local"
+        SPORTS_QUESTION, backend="local"
     )
     assert "sentence_selected" in names(a), a.checks
     assert not a.refused and "2.1平方米" in a.text
@@ -718,10 +725,8 @@ def test_a_refused_paraphrase_gets_a_second_look_at_the_clause_that_means_it(
     # The model, shown the passages as found, says they lack the answer; shown the one
     # clause closest in meaning, it answers. Without the second look, the model's
     # refusal is all it writes (a source sentence chosen by words takes its place).
-    text = "新建社区公园50个。人均体育场地面积达到2.1平方米。"
-    sports = replace(SPORTS, text=text, norm=text)
-    retrieval.passages = [replace(TRANSIT, year=2022), sports]
-    question = "2022年重庆平均每个人能用的健身运动场地有多大？"
+    _sports_beside_parks(retrieval)
+    question = SPORTS_QUESTION
     drafts = ["文档中没有相关信息。", "2022年重庆人均健身运动场地有2.1平方米[1]。"]
     model = Recording(responses=drafts)
     a = make_qa(model, embeddings=Meaning(), judge=True).ask(question, backend="local")
@@ -749,13 +754,9 @@ def test_a_refused_paraphrase_gets_a_second_look_at_the_clause_that_means_it(
 def test_no_second_look_when_the_first_answer_stands_or_the_words_match(
     make_qa: Any, retrieval: FakeRetrieval
 ) -> None:
-    text = "新建社区公园50个。人均体育场地面积达到2.1平方米。"
-    sports = replace(SPORTS, text=text, norm=text)
-    retrieval.passages = [replace(TRANSIT, year=2022), sports]
+    _sports_beside_parks(retrieval)
     answered = Recording(responses=["2022年重庆人均健身运动场地有2.1平方米[2]。"])
-    a = make_qa(answered, embeddings=Meaning(), judge=True).ask(
-        "2022年重庆平均每个人能用的健身运动场地有多大？", backend="local"
-    )
+    a = make_qa(answered, embeddings=Meaning(), judge=True).ask(SPORTS_QUESTION, backend="local")
     assert not a.refused and "second_look" not in names(a) and len(answered.shown) == 1
     # A question in the reports' own words is not on the weak path: its refusal stands.
     refusing = Recording(responses=["文档中没有相关信息。"])
