@@ -41,11 +41,10 @@ def run_chain(
     """Yields draft pieces as a model writes them, then the final, verified ``Answer``."""
     run = _start(qa, question, history, filters, backend)
     passages = run.answer.passages
-    refusal = _scope(qa, run, passages)
-    if isinstance(refusal, Check):
-        yield _refuse(run, refusal, passages)
+    scoped = _scope(qa, run, passages)
+    if isinstance(scoped, Check):
+        yield _refuse(run, scoped, passages)
         return
-    scoped = refusal
     before = _copy(run)
     passages = _select(qa, run, scoped) if run.settings.select else scoped
     # The extractive answer scores sentences by shared wording: ask in the reports' words
