@@ -52,7 +52,7 @@ def run_chain(
     wording = expand_query(run.norm)
     draft = yield from _draft(qa, run, wording, passages)
     answer = _compose(run, draft, wording, passages)
-    if _looks_again(run, answer):
+    if _looks_again(before, run, answer):
         answer = yield from _second_look(qa, before, answer, wording, scoped)
     yield answer
 
@@ -153,13 +153,14 @@ def _copy(run: Run) -> Run:
     return replace(run, answer=replace(run.answer), checks=list(run.checks))
 
 
-def _looks_again(run: Run, answer: Answer) -> bool:
+def _looks_again(before: Run, run: Run, answer: Answer) -> bool:
     """Whether the answer from the passages as found fell short on the weak path (the
     question's words are not the reports'), where a sentence chosen by meaning may
     answer: it refused, or the model said the passages lack the answer and a source
     sentence chosen by its words took its place (on the dev halves that sentence was
-    wrong for 9 of 11 such questions)."""
-    if not run.settings.second_look or run.settings.select or run.meaning is None:
+    wrong for 9 of 11 such questions). The weak path is read from ``before``, the run
+    before its draft: the extractive answer may compute ``meaning`` later on any path."""
+    if not run.settings.second_look or run.settings.select or before.meaning is None:
         return False
     if run.chosen == "extractive" or run.helper is None:
         return False
