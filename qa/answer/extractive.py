@@ -101,11 +101,13 @@ def _query(question: str) -> _Query:
 
 
 def _score(norm: str, passage: Passage, q: _Query, weights: dict[str, float]) -> float:
-    total = sum(weights.get(g, 0.0) for g in q.grams)
+    # fsum: a set's order changes with the hash seed, and a plain float sum with it,
+    # which broke ties between equal sentences (农业 and 工业 增加值) at random.
+    total = math.fsum(weights.get(g, 0.0) for g in q.grams)
     if not total:
         return 0.0
     grams = char_bigrams(norm)
-    score = sum(weights.get(g, 0.0) for g in q.grams & grams) / total
+    score = math.fsum(weights.get(g, 0.0) for g in q.grams & grams) / total
     if q.figure and extract_figures(norm):
         score += 0.15
     if "|" in norm:
