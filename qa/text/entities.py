@@ -55,12 +55,17 @@ def _core(entity: str) -> str:
 
 def mentioned(entity: str, text: str) -> bool:
     """``entity`` occurs in ``text`` (normal form) whole, without its administrative suffix,
-    or word by word (重庆江北机场 in a text naming 重庆 and 江北国际机场).
+    by its provincial abbreviation (``provinces``: 四川 in "川渝联合"), or word by word
+    (重庆江北机场 in a text naming 重庆 and 江北国际机场).
 
     Example: ``mentioned("重庆江北机场", "重庆 江北国际机场旅客吞吐量")`` -> True;
     ``mentioned("成都市", "重庆市地区生产总值")`` -> False.
     """
     if entity in text or _core(entity) in text:
+        return True
+    from qa.text.provinces import abbreviated_in
+
+    if abbreviated_in(entity, text):  # 上海 in "沪渝直达快线"
         return True
     import jieba
 

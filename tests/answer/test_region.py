@@ -28,6 +28,10 @@ def test_places_come_from_the_question_and_the_passages() -> None:
     # The place is in the report's title, not in the passage's words (全市…).
     assert place_scope(q("2024年重庆地区生产总值是多少？"), [gdp]) == ([], [gdp])
     assert place_scope(q("2023年川渝两省市经济总量突破了多少？"), [gdp]) == ([], [gdp])
+    # Another province named by its abbreviation in a compound (沪渝) is named.
+    ferry = passage("沪渝直达快线开行1196艘次。", 2022)
+    assert place_scope(q("2022年重庆到上海的直达快船开了多少趟？"), [ferry]) == ([], [ferry])
+    assert place_scope(q("2022年重庆到天津的直达快船开了多少趟？"), [ferry]) == (["天津"], [])
     # A passage naming the place is kept, the others go.
     chengdu = passage("成渝地区双城经济圈，重庆、成都双核联动。", 2024)
     assert place_scope(q("成都市2024年发展如何？"), [gdp, chengdu]) == ([], [chengdu])
