@@ -62,16 +62,15 @@ def is_follow_up(question: str) -> bool:
     topic is left alone.
 
     Example: ``is_follow_up("那2024年呢？")`` -> True; ``is_follow_up("比上年多了多少？")``
-    -> True; a full question -> False.
+    -> True; ``is_follow_up("2024年的目标是多少？")`` -> True; a full question -> False.
     """
     core = _PUNCT.sub("", normal_form(question))
     if not core or len(core) > 20:
         return False
     if core.endswith("呢") or core.startswith(_FOLLOW_START) or _PRONOUN.search(core):
         return True
-    if _YEAR.search(core):
-        return False
-    rest = _KIND_WORDS.sub("", _growth_or_kind(core))
+    # A year and the asking alone ("2024年的目标是多少？") name no topic of their own.
+    rest = _KIND_WORDS.sub("", _growth_or_kind(_YEAR.sub("", core)))
     return bool(_EMPTY.match(rest))
 
 
@@ -107,8 +106,10 @@ def _with_kind(base: str, kind: str) -> str:
     if kind == "plan":
         if _RESULT_IN.search(base):
             return _RESULT_IN.sub("目标", base, count=1)
-        core, _ = _core_of(base)
-        return f"{core}的目标是多少？"
+        core, tail = _core_of(base)
+        # "…增长了多少？" asks a change: its target is the growth target.
+        grows = "增长" if "增长" in tail and not core.endswith("增长") else ""
+        return f"{core}{grows}的目标是多少？"
     if _PLAN_IN.search(base):
         return _PLAN_IN.sub("实际", base, count=1)
     core, tail = _core_of(base)
@@ -140,6 +141,43 @@ def _substitute(base: str, new: str) -> str | None:
         old = fits[-1]
         out = out.replace(old, old[: len(old) - len(word)] + word, 1)
     return out if out != base else None
+
+
+_MODIFIER = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def _same_head(base: str, new: str) -> str | None:
+    """The base question about ``new`` where the two phrases end in the same noun and
+    differ in all that comes before it (城市更新提升领域 for 产业优化升级领域): the
+    base's words before that noun, back to a short word, 多少, or the place right after
+    the year, give way.
+
+    Example: ``_same_head("2023年产业优化升级领域年度计划完成投资多少？", "城市更新提升领域")``
+    -> ``"2023年城市更新提升领域年度计划完成投资多少？"``.
+    """
+    import jieba
+
+    from qa.text.entities import places
+
+    if re.search(r"多少|几|什么|哪|是", new) or _KIND_WORDS.search(new):
+        return None  # not a bare noun phrase: it asks something of its own
+    words = [w for w in jieba.cut(new) if w.strip()]
+    head = words[-1] if len(words) > 1 else ""
+    if len(head) < 2 or base.count(head) != 1:
+        return None
+    cut = list(jieba.cut(base))
+    if head not in cut:
+        return None
+    end = start = cut.index(head)
+    while start > 0 and _MODIFIER.fullmatch(cut[start - 1]) and cut[start - 1] != "多少":
+        # The place the question is about comes first, or right after its year; a place
+        # within the phrase (两江 of 两江四岸整体提升项目) is part of what is replaced.
+        if places(cut[start - 1]) and (start < 2 or cut[start - 2] in ("年", "截至", "截止")):
+            break
+        start -= 1
+    if start == end:
+        return None
+    return "".join(cut[:start]) + new + "".join(cut[end + 1 :])
 
 
 def _swap_sibling(base: str, new: str, lists: Sequence[tuple[str, ...]]) -> str | None:
@@ -219,6 +257,7 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
         texts = mentions(rest)
         lists = [g for t in texts for g in item_lists(t)]
         swapped = _swap_sibling(out, rest, lists) or swap_counted(out, rest, texts)
+    swapped = swapped or _same_head(out, rest)
     if swapped:
         return swapped
     # "当年新增多少家？": the count of what the question before counted.

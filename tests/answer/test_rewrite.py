@@ -50,6 +50,18 @@ def test_several_new_years_replace_the_one_asked_before() -> None:
 def test_another_year_and_the_target() -> None:
     out = standalone_question("那2024年的目标呢？", TUPLES)
     assert out == "2024年重庆地区生产总值的目标是多少？"
+    # A year and the kind alone name no topic: the question before gives it.
+    out = standalone_question("2024年的目标是多少？", TUPLES)
+    assert out == "2024年重庆地区生产总值的目标是多少？"
+    # The target of a change is the growth target.
+    growth = [("2023年重庆接待过夜游客人数增长了多少？", "…")]
+    out = standalone_question("2024年的目标是多少？", growth)
+    assert out == "2024年重庆接待过夜游客人数增长的目标是多少？"
+    # A question naming its own topic is its own.
+    assert (
+        standalone_question("2024年税收收入的目标是多少？", growth)
+        == "2024年税收收入的目标是多少？"
+    )
 
 
 @pytest.mark.parametrize(
@@ -57,6 +69,7 @@ def test_another_year_and_the_target() -> None:
     [
         # the target, then the result, of the same indicator
         (GDP_2023, "那目标呢？", "2023年重庆地区生产总值的目标是多少？"),
+        ("2023年重庆社会消费品零售总额增长多少？", "那目标呢？", "2023年重庆社会消费品零售总额增长的目标是多少？"),
         ("2024年重庆计划新增多少个停车位？", "实际完成了多少？", "2024年重庆实际新增多少个停车位？"),
         ("2024年重庆税收的增长目标是多少？", "那实际呢？", "2024年重庆税收的增长实际是多少？"),
         # how much more than the year before
@@ -77,6 +90,22 @@ def test_another_year_and_the_target() -> None:
     ],
 )  # fmt: skip
 def test_follow_ups_over_one_base(base: str, question: str, expected: str) -> None:
+    assert standalone_question(question, [(base, "…")]) == expected
+
+
+@pytest.mark.parametrize(
+    ("base", "question", "expected"),
+    [
+        ("2023年重庆科技型企业达到多少家？", "专精特新企业呢？", "2023年重庆专精特新企业达到多少家？"),
+        ("2025年重庆计划推进多少个两江四岸整体提升项目？", "城市功能品质提升示范项目呢？",
+         "2025年重庆计划推进多少个城市功能品质提升示范项目？"),
+        ("2023年产业优化升级领域年度计划完成投资多少？", "城市更新提升领域呢？",
+         "2023年城市更新提升领域年度计划完成投资多少？"),
+    ],
+)  # fmt: skip
+def test_a_phrase_with_the_same_head_noun_takes_the_place_of_the_one_asked(
+    base: str, question: str, expected: str
+) -> None:
     assert standalone_question(question, [(base, "…")]) == expected
 
 
@@ -143,6 +172,8 @@ def test_is_follow_up() -> None:
     assert is_follow_up("那2024年呢？")
     assert is_follow_up("那規上工業增加值呢？")
     assert not is_follow_up(GDP_2023)
+    assert is_follow_up("2024年的目标是多少？")
+    assert not is_follow_up("2024年税收收入的目标是多少？")
     assert not is_follow_up("？")
     too_long = "那么" + "重庆地区生产总值增长" * 5 + "呢？"  # too long to be elliptical
     assert not is_follow_up(too_long)
