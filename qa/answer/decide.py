@@ -11,11 +11,13 @@ chosen may be given instead (``take_other``). Each decision records a ``Check``.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from qa.answer.candidates import first_line
 from qa.answer.evidence import ANSWERS, similarity
-from qa.answer.gate import gives_asked_figure, topic_coverage
+from qa.answer.gate import asks_figure, gives_asked_figure, topic_coverage
+from qa.answer.markers import strip_markers
 from qa.answer.retrieve import per_year_questions
 from qa.answer.run import Run, model_wrote
 from qa.schema import Check, Passage
@@ -73,7 +75,7 @@ def choose(run: Run, draft: str, wording: str, passages: list[Passage]) -> tuple
     rescue = verify_answer(extract(run, wording, passages), passages, run.standalone)
     run.nearest = rescue
     rescues = _gives_figure(run, rescue)
-    why = _rescue_reason(run, verified, answers, rescue) if rescues else None
+    why = _rescue_reason(run, verified, answers, rescue, passages) if rescues else None
     if why == OFF_POINT and _selector_keeps_model(run, verified, rescue):
         why = None
     if not why:
@@ -95,7 +97,6 @@ def off_the_question(run: Run, verified: Verified, wrote: bool) -> bool:
     asked (each is judged alone, by the passage words that hold its figure: a right
     figure beside a neighbouring one still counts)."""
     from qa.answer.judge import answers_question, evidence
-    from qa.answer.markers import strip_markers
     from qa.text.respective import asked_pairs
 
     if run.helper is None or not run.settings.judge or run.answer.backend.startswith("抽取式"):
@@ -126,7 +127,6 @@ def take_other(run: Run) -> bool:
     question's words beside the model's right name, or the model's sentence that names
     nobody beside a source sentence that does). Amounts are left to the near-miss refusal:
     there the judge accepts a neighbouring figure too often to be asked twice."""
-    from qa.answer.gate import asks_figure
     from qa.answer.given import as_sentence
 
     if run.other is None or asks_figure(run.norm):
@@ -156,7 +156,9 @@ def _gives_figure(run: Run, verified: Verified) -> bool:
     )
 
 
-def _rescue_reason(run: Run, verified: Verified, answers: bool, rescue: Verified) -> str | None:
+def _rescue_reason(
+    run: Run, verified: Verified, answers: bool, rescue: Verified, passages: list[Passage]
+) -> str | None:
     """Why the extractive answer beats the model's, or None."""
     from qa.answer.judge import evidence
 
@@ -178,9 +180,61 @@ def _rescue_reason(run: Run, verified: Verified, answers: bool, rescue: Verified
     if years_of(rescue) > years_of(verified):
         return "模型回答缺少所问的部分年份"
     restated = model_wrote(run)
+    # An amount of a name the question quotes is read in its own clause; a name asked
+    # for ("《X》的导演是谁") is rightly answered without repeating the title.
+    named = quoted_in_passages(run.norm, passages) if asks_figure(run.norm) else []
+    if named and not _names(verified, named, restated) and _names(rescue, named):
+        return "模型回答没有提到问题引号中的名称"
     if not asked_years and covers(rescue) > covers(verified, restated) + RELEVANCE_MARGIN:
         return OFF_POINT
     return None
+
+
+# A name the question quotes (“无废城市细胞”, 《…》, 「…」).
+_QUOTED = re.compile(r"“([^”]{2,})”|「([^」]{2,})」|《([^》]{2,})》")
+
+
+def quoted_in_passages(norm_question: str, passages: list[Passage]) -> list[str]:
+    """The names the question quotes that some passage writes word for word: the reports'
+    own names, which an answer must name too. A quoted paraphrase ("“给工厂多放年限长的
+    借款”") is in no passage and asks nothing of the answer.
+
+    Example: "建成了多少个“无废城市细胞”" over a passage "建成“无废城市细胞”3500余个"
+    -> ``["无废城市细胞"]``.
+    """
+    texts = [p.norm or normal_form(p.text) for p in passages]
+    names = ["".join(m.groups(default="")) for m in _QUOTED.finditer(norm_question)]
+    return [n for n in dict.fromkeys(names) if any(n in t for t in texts)]
+
+
+def _names(v: Verified, names: list[str], restated: bool = False) -> bool:
+    """Some answer sentence writes one of ``names``; for a model's (``restated``), its
+    own words or the passage clause that holds its figure."""
+    texts = [normal_form(strip_markers(s)) for s in v.supported_sentences]
+    if restated:
+        texts += [c for s in v.supported_sentences for c in _figure_clauses(s, v.cited)]
+    return any(n in t for n in names for t in texts)
+
+
+def _figure_clauses(sentence: str, cited: list[Passage]) -> list[str]:
+    """The clauses of the cited passage words that hold the sentence's figures: the
+    figure's own clause, not the one before it ("建成“无废城市细胞”3500余个,26个区县…"
+    gives 26个 the clause "26个区县…").
+    """
+    from qa.answer.aspect import CLAUSE_END, clause_before
+    from qa.answer.judge import evidence
+    from qa.text.numbers import equivalent, extract_figures
+
+    held = evidence(sentence, cited)
+    asked = extract_figures(normal_form(strip_markers(sentence)))
+    out = []
+    for g in extract_figures(held):
+        if any(equivalent(f, g) for f in asked):
+            end = CLAUSE_END.search(held, g.span[1])
+            out.append(
+                clause_before(held, g.span[0]) + held[g.span[1] : end.start() if end else None]
+            )
+    return out
 
 
 def _selector_keeps_model(run: Run, verified: Verified, rescue: Verified) -> bool:
@@ -189,7 +243,6 @@ def _selector_keeps_model(run: Run, verified: Verified, rescue: Verified) -> boo
     Shared words are no proof of an answer: a headline that repeats the question ("《X》
     的导演是谁，一直是话题") covers it better than the sentence naming the director."""
     from qa.answer.judge import choose_answer, evidence
-    from qa.answer.markers import strip_markers
 
     if run.helper is None or not run.settings.judge:
         return False

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from qa.answer.aspect import CLAUSE_END, Aspect, asked_aspect, clause_before, figure_aspects, fits
 from qa.answer.markers import strip_markers
 from qa.answer.retrieve import SYNONYMS, expand_years, question_kind, question_years
+from qa.answer.setting import counts_setting, names_asked, split_question
 from qa.schema import Passage
 from qa.text.numbers import Figure, equivalent, extract_figures
 from qa.text.script import normal_form
@@ -343,14 +344,31 @@ def gives_asked_figure(
     (``aspect``): "港口吞吐量净增1570万吨" does not give 港口货物吞吐量总共多少万吨.
     """
     asked = asked_aspect(norm_question)
-    unit = asked_unit(norm_question)
+    at = asked_unit_at(norm_question)
+    unit = at[0] if at else None
     sources = list(sources) if sources is not None else [""] * len(sentences)
     given = extract_figures(norm_question)
+    # A count of the thing the question names as its setting is no answer
+    # (``qa.answer.setting``); only counts and unit-less amounts are read so.
+    parts = split_question(norm_question, at[1] if at else None)
+    if unit is not None and unit not in COUNTERS:
+        parts = None
 
     def new(f: Figure) -> bool:
         # A figure the question states itself ("计划开工的98个项目总投资是多少" answered
         # with "98个重点工业项目") tells the user nothing they did not say.
         return not any(equivalent(f, g) for g in given)
+
+    def of_setting(text: str, source: str) -> bool:
+        # A sentence that counts the question's setting and never names the thing asked
+        # speaks of the setting: its other counts are of things the question never named.
+        return (
+            parts is not None
+            and not names_asked(parts, [text, source])
+            and any(
+                counts_setting(parts, *_located(text, source, f)) for f in extract_figures(text)
+            )
+        )
 
     if unit is None:
         # A table label or heading copied for a 多少 question names the indicator but
@@ -358,9 +376,10 @@ def gives_asked_figure(
         # Only 多少, not every amount ``asks_figure`` reads (几, 多大, 百分之几): asking a
         # figure of those too lost a right answer on dev (增加47种 for 多了几种) and won none.
         share = _ASKS_SHARE.search(norm_question) is not None
+        plains = [normal_form(strip_markers(s)) for s in sentences]
         return ("多少" not in norm_question and not share) or any(
-            _gives_some_figure(normal_form(strip_markers(s)), asked, src, new, share)
-            for s, src in zip(sentences, sources, strict=True)
+            _gives_some_figure(plain, asked, src, new, share) and not of_setting(plain, src)
+            for plain, src in zip(plains, sources, strict=True)
         )
     phrase = counted_phrase(norm_question) if unit in COUNTERS else ()
     noun = phrase[0] if phrase else None
@@ -376,6 +395,8 @@ def gives_asked_figure(
             for f, aspect in figure_aspects(norm, source)
         )
         texts = [norm, source] if source else [norm]
+        if of_setting(norm, source):
+            continue
         if (in_unit or (noun is not None and counts_noun(norm, noun))) and (
             on_topic or topic_coverage(q_tokens, texts, idf) >= MIN_SENTENCE_COVERAGE
         ):

@@ -344,7 +344,9 @@ def dated(question: str, base: str) -> str | None:
     years: asked of those years, as a person would understand it; None otherwise.
 
     Example: after "2022年重庆新实施了多少个智能化改造项目？",
-    ``dated("新认定了多少个智能工厂？", …)`` -> ``"2022年新认定了多少个智能工厂？"``.
+    ``dated("新认定了多少个智能工厂？", …)`` -> ``"2022年新认定了多少个智能工厂？"``; after
+    "2022年重庆生活垃圾处理设施建设情况怎么样？", ``dated("新（扩）建了多少座？", …)`` ->
+    ``"2022年重庆生活垃圾处理设施建设情况新（扩）建了多少座？"``.
     """
     from qa.answer.gate import asks_figure
 
@@ -352,4 +354,19 @@ def dated(question: str, base: str) -> str | None:
     norm = normal_form(question)
     if not years or _OWN_TIME.search(norm) or not asks_figure(norm):
         return None
-    return years + question
+    # "新（扩）建了多少座？" names no thing at all: it asks of the thing asked before.
+    return years + ("" if _names_a_thing(question) else _subject_of(base)) + question
+
+
+def _names_a_thing(question: str) -> bool:
+    """Whether the question has a noun of its own (a verb and a measure word do not name
+    what is counted).
+
+    Example: ``_names_a_thing("新（扩）建了多少座？")`` -> False;
+    ``_names_a_thing("新认定了多少个智能工厂？")`` -> True.
+    """
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(60)
+    return any(w.flag.startswith("n") or w.flag == "vn" for w in jieba.posseg.cut(question))

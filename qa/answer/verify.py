@@ -282,6 +282,9 @@ def _assemble(
     body = body.lstrip(_LEADING)
     # "增长6.1%，[1]。" reads as a fragment: the clause mark goes, the marker stays.
     body = re.sub(r"[，,；;、：:]+((?:\[\d+\])+)", r"\1", body)
+    # "…355座厕所。[1]" (the model's full stop before its marker): the marker belongs
+    # to the sentence, inside its full stop, as everywhere else in an answer.
+    body = re.sub(r"([。！？!?；;])((?:\[\d+\])+)", r"\2\1", body)
     sentences = [s.strip() for s, _, ok in rendered if ok]
     if answered:
         return Verified(body, cited, checks, False, sentences, removed)

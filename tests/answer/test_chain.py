@@ -996,3 +996,45 @@ def test_seed_a_paraphrase_is_answered_by_the_window_that_means_it(seed_qa: Repo
     assert "sentence_selected" in [c.name for c in a.checks], a.checks
     assert not a.refused and "717元" in a.text, a.text
     assert "717元" in a.citations[0].text
+
+
+# --- the question's setting and its quoted names ----------------------------------
+WASTE_2024 = passage(
+    "waste24",
+    DOC_001,
+    2024,
+    "result",
+    # As ingest leaves it: traditional script, the pinyin annotations stripped.
+    "新建和改造排水管網2100公里,建成“無廢城市細胞”3500余個,26個區縣實現農村黑臭水體動態清零。",
+    0.9,
+)
+BRAINS_2024 = passage(
+    "brains24",
+    DOC_001,
+    2024,
+    "result",
+    "累计建成1096个数字化车间和183个智能工厂,上线行业大脑6个。",
+    0.9,
+)
+
+
+def test_an_answer_missing_the_quoted_name_gives_way_to_the_sentence_naming_it(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    retrieval.passages = [WASTE_2024]
+    draft = "2024年重庆26个区县实现农村黑臭水体动态清零[1]。"
+    a = make_qa(fake(draft)).ask("2024年重庆建成了多少个“无废城市细胞”？", backend="local")
+    assert "3500余个" in a.text and "extractive_backstop" in names(a), a.text
+    # The draft naming it is kept.
+    named = "2024年重庆建成“无废城市细胞”3500余个[1]。"
+    b = make_qa(fake(named)).ask("2024年重庆建成了多少个“无废城市细胞”？", backend="local")
+    assert b.backend.startswith("本地模型") and "extractive_backstop" not in names(b)
+
+
+def test_a_count_of_the_question_s_setting_is_a_near_miss(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    retrieval.passages = [BRAINS_2024]
+    a = make_qa().ask("2024年重庆上线的行业大脑一共接入了多少家企业？", backend="extractive")
+    assert a.refused and "figure_missing" in names(a), a.text
+    assert "行业大脑6个" in a.text  # what the reports give instead

@@ -316,6 +316,11 @@ def test_an_amount_asked_without_a_time_is_asked_of_the_conversations_years() ->
     assert dated("去年新认定了多少个智能工厂？", turns[0][0]) is None
     assert dated("2023年新认定了多少个智能工厂？", turns[0][0]) is None
     assert dated("什么是智能工厂？", turns[0][0]) is None
+    # A question naming no thing at all asks of what the question before asked about.
+    about = "2022年重庆生活垃圾处理设施建设情况怎么样？"
+    assert dated("新（扩）建了多少座？", about) == (
+        "2022年重庆生活垃圾处理设施建设情况新（扩）建了多少座？"
+    )
     # A third turn is read over the second one as rewritten.
     assert (
         standalone_question(

@@ -388,6 +388,16 @@ def test_a_clause_mark_before_a_marker_goes() -> None:
     assert verify_answer("地区生产总值增长6.1%，[1]。", [p]).text == "地区生产总值增长6.1%[1]。"
 
 
+def test_a_marker_after_the_full_stop_moves_inside_it() -> None:
+    from qa.answer.verify import verify_answer
+    from qa.schema import Passage
+
+    p = Passage(doc="a.txt", title="t", year=2023, section="", text="增长6.1%。", score=1.0)
+    q = Passage(doc="b.txt", title="t", year=2023, section="", text="达到3万亿元。", score=1.0)
+    text = verify_answer("地区生产总值增长6.1%。[1]总量达到3万亿元。[2]", [p, q]).text
+    assert text == "地区生产总值增长6.1%[1]。总量达到3万亿元[2]。"
+
+
 def test_a_figure_given_respectively_to_another_item_is_removed() -> None:
     services = passage(
         "租赁和商务服务业、交通运输仓储和邮政业营业收入分别增长11.7%、8.6%。", year=2024

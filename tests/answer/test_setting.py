@@ -1,0 +1,65 @@
+"""A figure that counts the question's setting, not the thing asked: worked examples."""
+
+from __future__ import annotations
+
+from qa.answer.gate import asked_unit_at, gives_asked_figure
+from qa.answer.setting import counts_setting, names_asked, noun_before, split_question
+from qa.ingest.clean import normal_form
+from qa.text.numbers import extract_figures
+
+BRAINS = normal_form("2024年重庆上线的行业大脑一共接入了多少家企业？")
+NIGHT = normal_form("2023年重庆评选出的夜间经济示范区，一年带动了多少夜间消费额？")
+
+
+def parts_of(question: str) -> tuple[str, str] | None:
+    at = asked_unit_at(question)
+    return split_question(question, at[1] if at else None)
+
+
+def test_a_question_splits_at_its_how_many() -> None:
+    assert parts_of(BRAINS) == ("2024年重庆上线的行业大脑一共接入了", "企业")
+    assert parts_of(NIGHT) == ("2023年重庆评选出的夜间经济示范区,一年带动了", "夜间消费额")
+    # Nothing named after 多少 (or after its unit): the subject is what is asked.
+    assert parts_of(normal_form("2023年重庆gdp是多少？")) is None
+    assert parts_of(normal_form("2023年重庆的夜间经济示范区有多少个？")) is None
+
+
+def test_the_noun_right_before_a_figure() -> None:
+    text = "累计建成183个智能工厂,上线行业大脑6个"
+    small, brains = extract_figures(text)
+    assert noun_before(text, brains) == "大脑"
+    assert noun_before(text, small) is None  # a verb stands before 183个
+    # A place is where, not what is counted.
+    cities = "新增国际友城和友好交流城市10个"
+    assert noun_before(cities, extract_figures(cities)[0]) is None
+
+
+def test_a_count_of_the_setting_is_no_count_of_the_thing_asked() -> None:
+    parts = parts_of(BRAINS)
+    text = "累计建成183个智能工厂,上线行业大脑6个"
+    small, brains = extract_figures(text)
+    assert counts_setting(parts, text, brains)
+    assert not counts_setting(parts, text, small)
+    assert not counts_setting(None, text, brains)
+    assert parts is not None and names_asked(parts, ["上线行业大脑6个，接入企业超过2万家"])
+    # 夜间 is a word of the setting too: only 消费额 names the thing asked.
+    night = parts_of(NIGHT)
+    assert night is not None and not names_asked(night, ["评选夜间经济示范区5个"])
+
+
+def test_the_gate_refuses_a_sentence_about_the_setting() -> None:
+    tokens = ["行业", "大脑", "接入", "企业"]
+    sentence = "累计建成1096个数字化车间和183个智能工厂,上线行业大脑6个[1]。"
+    assert not gives_asked_figure(BRAINS, tokens, [sentence], None, True)
+    # The same sentence naming the thing asked answers.
+    named = "上线行业大脑6个，接入企业超过2万家[1]。"
+    assert gives_asked_figure(BRAINS, tokens, [named], None, True)
+    night = "评选市级示范商圈3个、夜间经济示范区5个、高品质消费新场景25个[1]。"
+    assert not gives_asked_figure(NIGHT, ["夜间", "消费额"], [night], None, True)
+
+
+def test_a_count_of_the_thing_asked_is_left_to_the_other_checks() -> None:
+    # The figure's noun (社区) is the thing asked, in the question's words or not.
+    question = normal_form("2024年重庆有多少个社区获评全国级别的敬老爱老样板社区？")
+    sentence = "成功创建全国示范性老年友好型社区113个[1]。"
+    assert gives_asked_figure(question, ["社区", "敬老", "样板"], [sentence], None, True)
