@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
+from qa.text.provinces import abbreviated_in
 from qa.text.script import normal_form
 
 _TAGS = ("ns", "nr", "nt", "nz", "nrt", "nrfg")
@@ -63,8 +64,6 @@ def mentioned(entity: str, text: str) -> bool:
     """
     if entity in text or _core(entity) in text:
         return True
-    from qa.text.provinces import abbreviated_in
-
     if abbreviated_in(entity, text):  # 上海 in "沪渝直达快线"
         return True
     import jieba
