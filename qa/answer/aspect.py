@@ -72,6 +72,21 @@ def _total(text: str) -> bool | None:
     return False if _NEW.search(text) else None
 
 
+# Items listed with 、 share the words before the list: in "累计引进开放式、国际化新型研发
+# 机构50家" and "累计建成三甲医院55家、区县域卫生次中心32家" every item is a running
+# total. So a total is read back to the last comma or stop, the nearest word winning
+# ("累计建成55家、新增32家": 32家 is what the year added).
+_LIST_END = re.compile(r"[，,。；;：:！!？?\n]")
+
+
+def _total_of_list(text: str, start: int) -> bool | None:
+    ends = [m.end() for m in _LIST_END.finditer(text, 0, start)]
+    words = list(
+        re.finditer(f"{_TOTAL.pattern}|{_NEW.pattern}", text[ends[-1] if ends else 0 : start])
+    )
+    return _total(words[-1].group()) if words else None
+
+
 # A rate the change word only qualifies: "产量增长贡献率达90%" is the level of a
 # contribution rate. The change's own rate ("增长率") follows it directly, so a rate
 # word counts only after at least one other character.
@@ -83,8 +98,17 @@ def _is_change(clause: str) -> bool:
     return bool(found) and not _OTHER_RATE.search(clause[found[-1].end() :])
 
 
-def _aspect(clause: str) -> Aspect:
-    return Aspect(_is_change(clause), bool(_PER_DAY.search(clause)), _total(clause))
+def _aspect(clause: str, total: bool | None = None) -> Aspect:
+    found = _total(clause)
+    return Aspect(
+        _is_change(clause), bool(_PER_DAY.search(clause)), total if found is None else found
+    )
+
+
+def _aspect_at(text: str, start: int) -> Aspect:
+    """The aspect of the figure at ``start``; its total read over a 、 list (``_total_of_list``)."""
+    clause = clause_before(text, start)
+    return _aspect(clause, None if re.search(r"[|｜]", clause) else _total_of_list(text, start))
 
 
 def figure_aspects(text: str, source: str = "") -> list[tuple[Figure, Aspect]]:
@@ -100,9 +124,9 @@ def figure_aspects(text: str, source: str = "") -> list[tuple[Figure, Aspect]]:
     for fig in extract_figures(text):
         there = next((g for g in held if equivalent(fig, g)), None)
         if there is not None:
-            out.append((fig, _aspect(clause_before(source, there.span[0]))))
+            out.append((fig, _aspect_at(source, there.span[0])))
         else:
-            out.append((fig, _aspect(clause_before(text, fig.span[0]))))
+            out.append((fig, _aspect_at(text, fig.span[0])))
     return out
 
 

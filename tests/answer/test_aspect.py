@@ -139,3 +139,19 @@ def test_a_question_asking_a_level_and_a_change_or_two_years_constrains_neither(
     assert asked_aspect("重庆新能源汽车产量2024年比2023年多了多少？") is None
     q = "2023年重庆新增经营主体多少户？增长了多少？"
     assert gives_asked_figure(q, list(q), ["新增经营主体64.8万户、增长21.8%"], on_topic=True)
+
+
+def test_a_running_total_covers_the_items_listed_after_it() -> None:
+    # 、 lists items under the words before them: every one is a running total...
+    listed = "高标准建设两江协同创新区,累计引进开放式、国际化新型研发机构50家"
+    assert [a.total for _, a in figure_aspects(listed)] == [True]
+    hospitals = "累计建成三甲医院55家、区县域卫生次中心32家"
+    assert [a.total for _, a in figure_aspects(hospitals)] == [True, True]
+    # ...unless an item says otherwise: the nearest word wins.
+    mixed = "累计建成三甲医院55家、新增区县域卫生次中心32家"
+    assert [a.total for _, a in figure_aspects(mixed)] == [True, False]
+    # A comma ends the list: the next clause says nothing of totals.
+    assert [a.total for _, a in figure_aspects("累计建成55家,接入企业2万家")] == [True, None]
+    # What a year adds is no running total.
+    asked = asked_aspect("2022年两江协同创新区当年新引进了多少家新型研发机构?")
+    assert not fits(asked, figure_aspects(listed)[0][1])
