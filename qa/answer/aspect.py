@@ -66,6 +66,17 @@ def clause_before(text: str, start: int) -> str:
     return label.group() + clause if label and not clause.startswith(label.group()) else clause
 
 
+def figure_clause(text: str, figure: Figure) -> str:
+    """The words of the clause that holds ``figure``, without the figure itself: what
+    ``clause_before`` gives, then what follows it up to the clause's end.
+
+    Example: for 26个 in "建成3500余个,26个区县实现清零,清理垃圾" -> ``"区县实现清零"``;
+    for 6个 in "上线行业大脑6个,接入企业" -> ``"上线行业大脑"``.
+    """
+    end = CLAUSE_END.search(text, figure.span[1])
+    return clause_before(text, figure.span[0]) + text[figure.span[1] : end.start() if end else None]
+
+
 def _total(text: str) -> bool | None:
     if _TOTAL.search(text):
         return True
@@ -79,11 +90,12 @@ def _total(text: str) -> bool | None:
 _LIST_END = re.compile(r"[，,。；;：:！!？?\n]")
 
 
+_TOTAL_OR_NEW = re.compile(f"{_TOTAL.pattern}|{_NEW.pattern}")
+
+
 def _total_of_list(text: str, start: int) -> bool | None:
     ends = [m.end() for m in _LIST_END.finditer(text, 0, start)]
-    words = list(
-        re.finditer(f"{_TOTAL.pattern}|{_NEW.pattern}", text[ends[-1] if ends else 0 : start])
-    )
+    words = list(_TOTAL_OR_NEW.finditer(text[ends[-1] if ends else 0 : start]))
     return _total(words[-1].group()) if words else None
 
 

@@ -221,20 +221,17 @@ def _figure_clauses(sentence: str, cited: list[Passage]) -> list[str]:
     figure's own clause, not the one before it ("建成“无废城市细胞”3500余个,26个区县…"
     gives 26个 the clause "26个区县…").
     """
-    from qa.answer.aspect import CLAUSE_END, clause_before
+    from qa.answer.aspect import figure_clause
     from qa.answer.judge import evidence
     from qa.text.numbers import equivalent, extract_figures
 
     held = evidence(sentence, cited)
     asked = extract_figures(normal_form(strip_markers(sentence)))
-    out = []
-    for g in extract_figures(held):
-        if any(equivalent(f, g) for f in asked):
-            end = CLAUSE_END.search(held, g.span[1])
-            out.append(
-                clause_before(held, g.span[0]) + held[g.span[1] : end.start() if end else None]
-            )
-    return out
+    return [
+        figure_clause(held, g)
+        for g in extract_figures(held)
+        if any(equivalent(f, g) for f in asked)
+    ]
 
 
 def _selector_keeps_model(run: Run, verified: Verified, rescue: Verified) -> bool:

@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from qa.answer.aspect import CLAUSE_END, Aspect, asked_aspect, clause_before, figure_aspects, fits
+from qa.answer.aspect import (
+    CLAUSE_END,
+    Aspect,
+    asked_aspect,
+    clause_before,
+    figure_aspects,
+    figure_clause,
+    fits,
+)
 from qa.answer.markers import strip_markers
 from qa.answer.retrieve import SYNONYMS, expand_years, question_kind, question_years
 from qa.answer.setting import counts_setting, names_asked, split_question
@@ -245,13 +253,9 @@ def counts_the_noun(
     if not used:
         return None
 
-    def clause(at: Figure) -> str:
-        end = CLAUSE_END.search(where, at.span[1])
-        return clause_before(where, at.span[0]) + where[at.span[1] : end.start() if end else None]
-
     # The same figure may stand twice in a passage ("提质工程100个…增加100个口袋公园"):
     # it counts the noun when one of its places does.
-    return any(max(used, key=len) in clause(at) for at in places)
+    return any(max(used, key=len) in figure_clause(where, at) for at in places)
 
 
 def _occurrences(text: str, source: str, figure: Figure) -> tuple[str, list[Figure]]:

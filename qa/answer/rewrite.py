@@ -365,8 +365,6 @@ def _names_a_thing(question: str) -> bool:
     Example: ``_names_a_thing("新（扩）建了多少座？")`` -> False;
     ``_names_a_thing("新认定了多少个智能工厂？")`` -> True.
     """
-    import jieba
-    import jieba.posseg
+    from qa.text.entities import tagger
 
-    jieba.setLogLevel(60)
-    return any(w.flag.startswith("n") or w.flag == "vn" for w in jieba.posseg.cut(question))
+    return any(w.flag.startswith("n") or w.flag == "vn" for w in tagger().cut(question))

@@ -17,6 +17,7 @@ Pure functions.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from qa.answer.aspect import CLAUSE_END, clause_before
 from qa.text.numbers import Figure
@@ -53,12 +54,10 @@ def noun_before(text: str, figure: Figure) -> str | None:
     Example: for 6个 in "上线行业大脑6个" -> ``"大脑"``; for 113个 in
     "成功创建全国示范性老年友好型社区113个" -> ``"社区"``; "新增10个" -> None.
     """
-    import jieba
-    import jieba.posseg
+    from qa.text.entities import tagger
 
-    jieba.setLogLevel(60)
     clause = clause_before(text, figure.span[0])
-    words = [w for w in jieba.posseg.cut(clause) if w.word.strip()]
+    words = [w for w in tagger().cut(clause) if w.word.strip()]
     if not words or len(words[-1].word) < 2 or not _COUNTED_FLAGS.match(words[-1].flag):
         return None
     return str(words[-1].word)
@@ -85,7 +84,13 @@ def names_asked(parts: tuple[str, str], texts: list[str]) -> bool:
     Example: with the thing asked "企业", "上线行业大脑6个，接入企业超过2万家" -> True;
     with 夜间消费额 after the setting 夜间经济示范区, "夜间经济示范区5个" -> False.
     """
+    return any(w in t for w in _asked_words(*parts) for t in texts)
+
+
+@lru_cache(maxsize=64)
+def _asked_words(setting: str, asked: str) -> tuple[str, ...]:
+    """The words of the thing asked that the setting does not use, cut once per question
+    (every sentence of every answer is read against them)."""
     import jieba
 
-    words = [w for w in jieba.cut(parts[1]) if len(w) > 1 and w not in parts[0]]
-    return any(w in t for w in words for t in texts)
+    return tuple(w for w in jieba.cut(asked) if len(w) > 1 and w not in setting)

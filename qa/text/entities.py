@@ -23,7 +23,8 @@ _SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|地区|省|市|区
 
 
 @lru_cache(maxsize=1)
-def _tagger():  # type: ignore[no-untyped-def]
+def tagger():  # type: ignore[no-untyped-def]
+    """jieba's part-of-speech tagger (``jieba.posseg``), loaded once with its log quiet."""
     import jieba
     import jieba.posseg
 
@@ -38,7 +39,7 @@ def tagged_entities(text: str, tags: Sequence[str] = _TAGS) -> dict[str, str]:
     Example: ``tagged_entities("这部电影由巩俐主演")`` -> ``{"巩俐": "nr"}``.
     """
     seen: dict[str, str] = {}
-    for word, flag in _tagger().cut(normal_form(text)):
+    for word, flag in tagger().cut(normal_form(text)):
         if flag in tags and len(word) > 1 and not re.search(r"\d", word):
             seen.setdefault(word, flag)
     return seen
@@ -68,7 +69,7 @@ def mentioned(entity: str, text: str) -> bool:
         return True
     import jieba
 
-    _tagger()  # quiets jieba's log
+    tagger()  # quiets jieba's log
     parts = [w for w in jieba.cut_for_search(entity) if len(w) > 1 and w != entity]
     return len(parts) > 1 and all(w in text for w in parts)
 
@@ -104,6 +105,6 @@ def places(text: str) -> list[str]:
     ``places("从江河湖库清走的漂浮垃圾")`` -> ``[]``."""
     return [
         w
-        for w, flag in _tagger().cut(normal_form(text))
+        for w, flag in tagger().cut(normal_form(text))
         if flag == "ns" and len(w) > 1 and not set(w) <= _LANDFORM
     ]
