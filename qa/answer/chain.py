@@ -299,18 +299,21 @@ def _compose(run: Run, draft: str, wording: str, passages: list[Passage]) -> Ans
 def _near_miss(
     run: Run, verified: Verified, passages: list[Passage], quoted: bool = False
 ) -> Answer:
-    """A refusal that says what the reports give instead, with that citation:
-    "文档中没有相关信息。相关内容：报告给出的是：全市客运量增长47.8%[1]。". ``quoted``:
+    """A refusal that says what is missing and what the reports give instead, with that
+    citation: "文档中没有相关信息。报告没有给出“2023年重庆轨道交通全年客运量”的数据；报告给出
+    的是：全市客运量增长47.8%[1]。". ``quoted``:
     ``verified`` holds source sentences, whoever wrote the draft."""
-    from qa.answer.given import what_is_given
-    from qa.answer.refusal import refusal_text
+    from qa.answer.given import what_is_given, what_is_missing
+    from qa.answer.refusal import REFUSAL, refusal_text
 
     base = run.answer
     base.refused = True
     if verified.supported_sentences and verified.cited:
         base.citations = list(verified.cited)
         restated = model_wrote(run) and not quoted
-        base.text = refusal_text(passages, note=what_is_given(verified, passages, restated))
+        given = what_is_given(verified, passages, restated)
+        missing = what_is_missing(run.standalone)
+        base.text = f"{REFUSAL}。{missing}{given}" if missing else refusal_text(passages, given)
     else:
         base.citations = []
         base.text = refusal_text(passages)

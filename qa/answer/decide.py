@@ -12,6 +12,7 @@ chosen may be given instead (``take_other``). Each decision records a ``Check``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from qa.answer.candidates import first_line
@@ -69,7 +70,7 @@ def choose(run: Run, draft: str, wording: str, passages: list[Passage]) -> tuple
     from qa.answer.verify import verify_answer
 
     verified = verify_answer(draft, passages, run.standalone)
-    answers = _gives_figure(run, verified)
+    answers = _gives_figure(run, verified, passages)
     if run.chosen == "extractive" or run.answer.backend != run.label:
         return verified, answers
     rescue = verify_answer(extract(run, wording, passages), passages, run.standalone)
@@ -142,18 +143,75 @@ def take_other(run: Run) -> bool:
     return True
 
 
-def _gives_figure(run: Run, verified: Verified) -> bool:
+def _gives_figure(run: Run, verified: Verified, passages: Sequence[Passage] = ()) -> bool:
     """Some sentence gives a figure in the asked unit and aspect, on the asked topic.
     A model's sentence is read in its passage's words: it may restate the question
-    around a neighbouring figure ("全年一共运送了600万人次" from 日最高客运量)."""
+    around a neighbouring figure ("全年一共运送了600万人次" from 日最高客运量), and where
+    the reports write the asked indicator as the question does, those words must be
+    where its figure is (``reported_phrase``)."""
     from qa.answer.judge import evidence
 
     on_topic = run.meaning is not None and run.meaning.best >= ANSWERS
     sentences = verified.supported_sentences
     sources = [evidence(s, verified.cited) for s in sentences] if model_wrote(run) else None
+    # A table cell's words are its row's label, which ``evidence`` does not hold.
+    if sources and all(len(_HANZI.findall(s)) >= 4 for s in sources) and asks_figure(run.norm):
+        phrase = reported_phrase(run.norm, passages)
+        if phrase and not any(phrase in s for s in sources):
+            return False
     return not verified.refused and gives_asked_figure(
         run.norm, run.tokens, sentences, run.idf, on_topic, sources
     )
+
+
+# Word classes of an indicator's name in jieba's tags (服务业/n 增加值/n, 投资/vn); the
+# kind of figure asked (预期目标, 计划) and its aspect (增速, 比重) are no part of it: a
+# passage gives "地区生产总值…增长6.1%" for 地区生产总值增速.
+_NOMINAL = re.compile(r"n[a-z]?$|vn$|j$|b$")
+_KIND = re.compile(r"目标|预期|计划|任务|增速|增幅|增长|比重|占比")
+_HANZI = re.compile(r"[\u4e00-\u9fff]")
+# A question asking several indicators at once ("…和…各是多少") names more than one.
+_SEVERAL = re.compile(r"分别|各是|各为|各有|各自|哪些")
+
+
+def reported_phrase(norm_question: str, passages: Sequence[Passage]) -> str | None:
+    """The longest run of two or more nouns of the question that some passage writes word
+    for word: the reports' name for the asked indicator. A model that gives a figure
+    whose passage words lack it has put another indicator's figure under the asked
+    name ("服务业增加值总量为30145.79亿元" from "地区生产总值30145.79亿元"). None when no
+    passage writes such a run: a question in everyday words asks nothing of the answer.
+
+    Only nouns of two characters or more count, not the kind asked (预期目标); of a count,
+    only the thing counted after its 多少; a question asking several indicators asks
+    nothing here.
+
+    Example: "2023年重庆服务业增加值总量是多少亿元" over a passage "服务业增加值增长5.9%"
+    -> ``"服务业增加值"``.
+    """
+    from qa.answer.gate import asked_unit_at
+    from qa.answer.setting import split_question
+    from qa.text.entities import tagger
+
+    if _SEVERAL.search(norm_question) or len(re.findall(r"多少|几", norm_question)) > 1:
+        return None
+    # Of "民生实事计划安装多少台化粪池安全监测系统", the thing counted is asked, not the
+    # setting before it.
+    at = asked_unit_at(norm_question)
+    parts = split_question(norm_question, at[1] if at else None)
+    texts = [p.norm or normal_form(p.text) for p in passages]
+    words = [
+        (w.word, bool(_NOMINAL.match(w.flag)) and len(w.word) > 1 and not _KIND.search(w.word))
+        for w in tagger().cut(parts[1] if parts else norm_question)
+    ]
+    best: str | None = None
+    for i in range(len(words)):
+        for j in range(i + 2, len(words) + 1):
+            if not words[j - 1][1] or not all(nominal for _, nominal in words[i:j]):
+                break
+            run_ = "".join(w for w, _ in words[i:j])
+            if len(run_) > len(best or "") and any(run_ in t for t in texts):
+                best = run_
+    return best
 
 
 def _rescue_reason(

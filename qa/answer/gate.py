@@ -23,7 +23,14 @@ from qa.answer.aspect import (
 )
 from qa.answer.markers import strip_markers
 from qa.answer.retrieve import SYNONYMS, expand_years, question_kind, question_years
-from qa.answer.setting import counts_setting, names_asked, split_question
+from qa.answer.setting import (
+    FEW,
+    counts_setting,
+    names_asked,
+    names_only_whole,
+    part_asked,
+    split_question,
+)
 from qa.schema import Passage
 from qa.text.numbers import Figure, equivalent, extract_figures
 from qa.text.script import normal_form
@@ -136,9 +143,11 @@ def asked_unit_at(norm_question: str) -> tuple[str, int] | None:
     duration.
 
     Example: ``asked_unit_at("建成了多少公里山城绿道？")`` -> ``("公里", 7)``;
+    ``asked_unit_at("新评上了几个旅游度假区？")`` -> ``("个", 6)``;
     ``asked_unit_at("增长了多少？")`` -> None.
     """
-    for m in re.finditer(r"多少\s*", norm_question):
+    asking = [*re.finditer(r"多少\s*", norm_question), *FEW.finditer(norm_question)]
+    for m in asking:
         if norm_question.startswith("钱", m.end()):
             return "元", m.end() + 1  # 多少钱 asks an amount of money
         figures = extract_figures("1" + norm_question[m.end() : m.end() + 8])
@@ -357,6 +366,7 @@ def gives_asked_figure(
     parts = split_question(norm_question, at[1] if at else None)
     if unit is not None and unit not in COUNTERS:
         parts = None
+    whole_part = part_asked(norm_question)
 
     def new(f: Figure) -> bool:
         # A figure the question states itself ("计划开工的98个项目总投资是多少" answered
@@ -366,7 +376,8 @@ def gives_asked_figure(
     def of_setting(text: str, source: str) -> bool:
         # A sentence that counts the question's setting and never names the thing asked
         # speaks of the setting: its other counts are of things the question never named.
-        return (
+        # One naming the whole a question asks a part of gives the whole's figure.
+        return names_only_whole(whole_part, text, source) or (
             parts is not None
             and not names_asked(parts, [text, source])
             and any(

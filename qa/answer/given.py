@@ -24,6 +24,35 @@ def what_is_given(verified: Verified, passages: list[Passage], restated: bool) -
     return f"报告给出的是：{renumber(said, verified.cited, passages)}"
 
 
+# Words that only link a figure to its subject ("就业率实际达到了多少"): the missing
+# thing is named without them.
+_LINK = re.compile(r"(?:实际)?(?:达到|达|为|是|有|在|约|大约|大概)+$")
+
+
+def what_is_missing(question: str) -> str:
+    """ "报告没有给出“…”的数据；" naming what an amount question asks for, "" for any other
+    question (a name or a list has no figure to miss).
+
+    Example: ``what_is_missing("2023年重庆轨道交通全年客运量是多少亿人次？")`` ->
+    ``"报告没有给出“2023年重庆轨道交通全年客运量”的数据；"``;
+    ``what_is_missing("2024年重庆高校毕业生就业率实际达到了多少？")`` ->
+    ``"报告没有给出“2024年重庆高校毕业生就业率”的实际数据；"``; ``"重庆的市长是谁？"`` -> ``""``.
+    """
+    from qa.answer.gate import asks_figure
+    from qa.answer.referent import as_statement
+    from qa.text.script import normal_form
+
+    # Only a 多少 or 几 is cut cleanly from its question ("占多大比重" would leave "占比重").
+    if not asks_figure(normal_form(question)) or not re.search(r"多少|几", question):
+        return ""
+    stated = as_statement(question.strip())
+    link = _LINK.search(stated)
+    thing = stated[: link.start() if link else None].strip("，,、 ")
+    # "实际达到了多少" asks the result: the refusal says it is the result that is missing.
+    which = "实际" if link and "实际" in link.group() else ""
+    return f"报告没有给出“{thing}”的{which}数据；" if len(thing) >= 2 else ""
+
+
 def in_source_words(verified: Verified) -> str:
     """Each supported sentence as the words of its passage that hold its figure
     (``judge.evidence``), with its markers.

@@ -1,6 +1,8 @@
 """What a follow-up leaves unsaid, read from the question before it: the noun a bare
 count counts ("累计有多少人了？" -> 国家“杰青”), the count a new noun takes over
-("山城步道呢？" after 多少公里山城绿道), and the phrase "这个+noun" points to.
+("山城步道呢？" after 多少公里山城绿道), the phrase "这个+noun" points to, the figure a
+bare 这 or a subjectless comparison speaks of ("比年度计划超出了多少？"), and the year
+that answered a question asking when ("当年…").
 
 Pure functions over two questions (and, for the count rules, the passages that name a
 noun: ``rewrite.Mentions``); ``qa.answer.rewrite`` calls them on follow-ups.
@@ -18,6 +20,7 @@ from qa.answer.rewrite import (
     _PUNCT,
     _YEAR,
     Mentions,
+    _core_of,
     _years_of,
 )
 from qa.text.script import normal_form
@@ -131,3 +134,58 @@ def referent(base: str, rest: str) -> tuple[str, str] | None:
         start -= 1
     phrase = "".join(w.word for w in words[start : end + 1])
     return phrase, rest[len(head) :]
+
+
+def points_back(question: str) -> str | None:
+    """What a follow-up says of the figure asked before, when its subject is that figure:
+    a bare 这 ("这相当于年度计划的百分之多少？") or no subject at all before a comparison
+    ("比年度计划超出了多少？"). The words after 这, or the whole comparison; None otherwise
+    ("这个指标…" and "这些项目…" name what they point to and go to other rules).
+
+    Example: ``points_back("这比上年增长了多少？")`` -> ``"比上年增长了多少？"``;
+    ``points_back("这项政策有多少条？")`` -> None.
+    """
+    from qa.text.entities import tagger
+
+    text = question.strip()
+    if text.startswith("比"):
+        return text
+    words = [w for w in tagger().cut(text) if w.word.strip()]
+    if len(words) > 1 and words[0].word == "这" and words[1].flag[:1] in ("v", "p", "d", "f"):
+        return text[1:]
+    return None
+
+
+def as_statement(base: str) -> str:
+    """A question stated as the figure it asks for: its asking words (and the unit they
+    ask in) gone, so that a follow-up can say something of that figure.
+
+    Example: ``as_statement("2022年重庆乡村振兴板块完成了多少投资？")`` ->
+    ``"2022年重庆乡村振兴板块完成投资"``; ``as_statement("2022年重庆城镇新增就业多少人？")``
+    -> ``"2022年重庆城镇新增就业"``.
+    """
+    from qa.answer.gate import asked_unit_at
+
+    text = base.rstrip("？?。 ")
+    m = re.search(r"(?:大约|大概|一共|总共)?(?:是)?(?:多少|几)", text)
+    if m is None:
+        return _core_of(base)[0]
+    at = asked_unit_at(text)
+    end = at[1] if at and at[1] > m.end() else m.end()
+    return text[: m.start()].removesuffix("了") + text[end:]
+
+
+_ASKS_TIME = re.compile(r"哪一?年|何年|什么时候|何时|哪个年份")
+
+
+def answered_year(base: str, reply: str) -> str:
+    """A question asking when, once answered with one year, stands for that year: "当年"
+    in the next turn means it.
+
+    Example: ``answered_year("重庆哪一年实现“县县通高速”？", "2022年实现了“县县通高速”[1]。")``
+    -> ``"2022年重庆哪一年实现“县县通高速”？"``.
+    """
+    years = set(_YEAR.findall(reply.translate(_FULL_WIDTH_DIGITS)))
+    if not _ASKS_TIME.search(base) or _YEAR.search(base) or len(years) != 1:
+        return base
+    return f"{years.pop()}年{base}"

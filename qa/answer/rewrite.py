@@ -28,16 +28,25 @@ _PUNCT = re.compile(r"[？?！!。，,\s]")
 _FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
-def user_turns(history: History) -> list[str]:
-    """User texts from ``[(user, assistant), …]`` or ``[{"role": "user", "content": …}, …]``."""
-    turns: list[str] = []
+def exchanges(history: History) -> list[tuple[str, str]]:
+    """``(user, reply)`` pairs from ``[(user, assistant), …]`` or ``[{"role": …,
+    "content": …}, …]``; a user turn with no reply yet gets ``""``."""
+    pairs: list[tuple[str, str]] = []
     for item in history:
         if isinstance(item, dict):
+            content = str(item.get("content", ""))
             if item.get("role") == "user":
-                turns.append(str(item.get("content", "")))
+                pairs.append((content, ""))
+            elif item.get("role") == "assistant" and pairs and not pairs[-1][1]:
+                pairs[-1] = (pairs[-1][0], content)
         elif isinstance(item, list | tuple) and item:
-            turns.append(str(item[0]))
-    return [t for t in turns if t and t.strip()]
+            pairs.append((str(item[0]), str(item[1]) if len(item) > 1 and item[1] else ""))
+    return [(u, r) for u, r in pairs if u and u.strip()]
+
+
+def user_turns(history: History) -> list[str]:
+    """User texts from ``[(user, assistant), …]`` or ``[{"role": "user", "content": …}, …]``."""
+    return [u for u, _ in exchanges(history)]
 
 
 # Pronouns that stand for the earlier question's subject; the others stand for its time.
@@ -64,10 +73,14 @@ def is_follow_up(question: str) -> bool:
     Example: ``is_follow_up("那2024年呢？")`` -> True; ``is_follow_up("比上年多了多少？")``
     -> True; ``is_follow_up("2024年的目标是多少？")`` -> True; a full question -> False.
     """
+    from qa.answer.referent import points_back
+
     core = _PUNCT.sub("", normal_form(question))
     if not core or len(core) > 20:
         return False
     if core.endswith("呢") or core.startswith(_FOLLOW_START) or _PRONOUN.search(core):
+        return True
+    if points_back(core) is not None:
         return True
     # A year and the asking alone ("2024年的目标是多少？") name no topic of their own.
     rest = _KIND_WORDS.sub("", _growth_or_kind(_YEAR.sub("", core)))
@@ -97,6 +110,41 @@ def _core_of(base: str) -> tuple[str, str]:
     return base[: m.start()], m.group(0) if m.group(0).endswith(("？", "?")) else m.group(0) + "？"
 
 
+def _planned(head: str) -> str | None:
+    """``head`` with 计划 before its last verb, None when it has none.
+
+    Example: ``_planned("2024年重庆新增")`` -> ``"2024年重庆计划新增"``;
+    ``_planned("2023年重庆新建、改造")`` -> ``"2023年重庆计划新建、改造"``.
+    """
+    from qa.text.entities import tagger
+
+    words = list(tagger().cut(head))
+    verbs = [i for i, w in enumerate(words) if w.flag == "v"]
+    if not verbs:
+        return None
+    first = verbs[-1]
+    # Verbs listed together ("新建、改造") are planned together.
+    while first > 1 and words[first - 1].word == "、" and words[first - 2].flag != "x":
+        first -= 2
+    at = sum(len(w.word) for w in words[:first])
+    return f"{head[:at]}计划{head[at:]}"
+
+
+def _names_nothing_new(rest: str, base: str) -> bool:
+    """Every noun and verb of ``rest`` (of two characters or more) but the kind words
+    (目标, 计划, 打算…) is in ``base``: adverbs and one-character words ("再", "定的是")
+    say how it is asked, not what.
+
+    Example: ``_names_nothing_new("打算再新增多少", "2023年重庆新增了多少城市绿地？")`` -> True;
+    ``_names_nothing_new("工程计划实施多少个", "…城乡供水一体化工程吗？")`` -> False (实施).
+    """
+    from qa.text.entities import tagger
+
+    words = tagger().cut(re.sub(r"打算|力争", "", _KIND_WORDS.sub("", rest)))
+    named = [w.word for w in words if w.flag[:1] in "njv" and len(w.word) > 1]
+    return all(w in base for w in named)
+
+
 def _with_kind(base: str, kind: str) -> str:
     """The same question about the target (``plan``) or the result instead.
 
@@ -106,6 +154,12 @@ def _with_kind(base: str, kind: str) -> str:
     if kind == "plan":
         if _RESULT_IN.search(base):
             return _RESULT_IN.sub("目标", base, count=1)
+        asked = re.search(r"多少|几", base)
+        if asked and not _TAIL.search(base):
+            # "新增了多少城市绿地？" asks a count of a noun: "计划新增多少城市绿地？".
+            planned = _planned(base[: asked.start()].removesuffix("了"))
+            if planned:
+                return planned + base[asked.start() :]
         core, tail = _core_of(base)
         # "…增长了多少？" asks a change: its target is the growth target.
         grows = "增长" if "增长" in tail and not core.endswith("增长") else ""
@@ -213,7 +267,7 @@ def _grows(question: str) -> bool:
 
 def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     """One follow-up rewritten over the standalone question before it."""
-    from qa.answer.referent import bare_count, referent, swap_counted
+    from qa.answer.referent import as_statement, bare_count, points_back, referent, swap_counted
 
     question, base = question.translate(_FULL_WIDTH_DIGITS), base.translate(_FULL_WIDTH_DIGITS)
     years = _YEAR.findall(question)
@@ -231,16 +285,18 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
                 out = out.replace(old, new, 1)
         else:
             out = f"{years[0]}年{base}"
+        # "到2025年": the preposition goes with its year.
+        rest = re.sub(r"(?:到|截至|截止|至)(?=(?:19|20)\d\d)", "", rest)
         rest = _YEAR.sub("", rest) if len(base_years) != 1 or len(years) == 1 else rest
         rest = _PRONOUN.sub("", rest).strip(" 年的，,在")
     else:
         rest = _PRONOUN.sub("", rest).strip(" 的，,")
-    plan = bool(re.search(r"目标|预期|计划", rest))
+    plan = bool(re.search(r"目标|预期|计划|打算|力争", rest))
     result = bool(re.search(r"实际|完成", rest))
-    # "那目标呢？" asks the same indicator's target; "那新培育专精特新企业的目标是多少家？"
-    # names an indicator of its own.
+    # "那目标呢？" and "打算再新增多少？" ask the same indicator's target; "那新培育专精特新
+    # 企业的目标是多少家？" names an indicator of its own.
     own = _PARTICLES.sub("", _KIND_WORDS.sub("", rest))
-    if plan != result and all(c in out for c in own):
+    if plan != result and (all(c in out for c in own) or _names_nothing_new(rest, out)):
         return _with_kind(out, "plan" if plan else "result")
     growth = _growth_or_kind(rest) != rest or re.search(r"增长|增加|多了|提高|下降", rest)
     if growth and _EMPTY.match(_growth_or_kind(rest)) and not _grows(out):
@@ -251,6 +307,14 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
         return out
     if years:
         return f"{out}（{rest}）"
+    back = points_back(question)
+    if back is not None:
+        stated = as_statement(out)
+        # "…增长多少？" then "比上年增长了多少？": the change is said once.
+        change = re.search(r"(?:增长|增加|提高|下降)$", stated)
+        if change and change.group() in back:
+            stated = stated[: change.start()]
+        return f"{stated}{back.rstrip('？?')}？"
     swapped = _substitute(out, rest)
     if not swapped and mentions and len(rest) > 1:
         # The corpus is searched only when the words alone find no counterpart.
@@ -317,13 +381,17 @@ def standalone_question(question: str, history: History, mentions: Mentions | No
 def base_question(history: History, mentions: Mentions | None = None) -> str | None:
     """The conversation's last question as a standalone one (its follow-ups rewritten
     in turn), or None when it has no self-contained question."""
+    from qa.answer.referent import answered_year
+
     base: str | None = None
-    for turn in user_turns(history):
+    for turn, reply in exchanges(history):
         rewritten = _over(turn, base, mentions) if base is not None else None
         if rewritten is not None:
             base = rewritten
         elif not is_follow_up(turn):
             base = turn
+        if base is not None:
+            base = answered_year(base, reply)
     return base
 
 

@@ -11,6 +11,12 @@ from the question's own words, split at its 多少 into the setting (before) and
 thing asked (after). A paraphrase names the asked thing in other words than the
 passage, so its figure's noun is in neither part and nothing is decided here.
 
+A question may also name a whole and ask a part of it: "2022年底重庆的市场主体中，个体
+工商户有多少万户？". A sentence that names the whole (市场主体总量达341.6万户) and not the
+part gives the whole's figure, a near miss. The part is the noun right after "X中，";
+a paraphrase that words it as a verb or an adverb ("外贸里，不靠来料加工的…") is left
+alone.
+
 Pure functions.
 """
 
@@ -94,3 +100,51 @@ def _asked_words(setting: str, asked: str) -> tuple[str, ...]:
     import jieba
 
     return tuple(w for w in jieba.cut(asked) if len(w) > 1 and w not in setting)
+
+
+# "X中，Y…多少": X is the whole, Y the part asked of it.
+_PARTITIVE = re.compile(r"(?:当中|之中|里面|中|里)[，,]")
+# 几 asks a small count ("几个", "几家"), unless it is part of a number (十几, 几十, 好几)
+# or of a word (几乎, 哪几), or asks a rank (第几).
+FEW = re.compile(r"(?<![好十哪第])几(?![十百千万乎])")
+_ASKING = re.compile(rf"多少|{FEW.pattern}")
+_NOUN = re.compile(r"n[a-z]?$|vn$|j$|b$")
+
+
+def part_asked(norm_question: str) -> tuple[str, str] | None:
+    """The whole a question names (its last word) and the part it asks of it (the noun
+    right after the whole), None when it asks no part by a noun.
+
+    Example: ``part_asked("2022年底重庆的市场主体中，个体工商户有多少万户？")`` ->
+    ``("市场主体", "个体")``; ``part_asked("2023年重庆的外贸里，不靠来料加工的占多大比重？")``
+    -> None.
+    """
+    from qa.text.entities import tagger
+
+    m = _PARTITIVE.search(norm_question)
+    ask = _ASKING.search(norm_question, m.end()) if m else None
+    if m is None or ask is None:
+        return None
+    whole = [w for w in tagger().cut(norm_question[: m.start()]) if w.word.strip()]
+    part = [w for w in tagger().cut(norm_question[m.end() : ask.start()]) if w.word.strip()]
+    if not whole or not part or not _NOUN.match(whole[-1].flag) or not _NOUN.match(part[0].flag):
+        return None
+    head, first = str(whole[-1].word), str(part[0].word)
+    if len(head) < 2 or len(first) < 2 or first in norm_question[: m.start()]:
+        return None
+    return head, first
+
+
+def names_only_whole(whole_part: tuple[str, str] | None, text: str, source: str) -> bool:
+    """The sentence (read in ``source``, the passage words it restates, when given: a
+    model may repeat the question's part word over the whole's figure) names the whole
+    and not the part.
+
+    Example: with ``("市场主体", "个体")``, "市场主体总量达341.6万户" -> True;
+    "市场主体341.6万户，其中个体工商户240万户" -> False.
+    """
+    if whole_part is None:
+        return False
+    whole, part = whole_part
+    where = source or text
+    return whole in where and part not in where

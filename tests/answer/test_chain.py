@@ -775,6 +775,8 @@ def test_a_near_miss_the_judge_rejects_is_a_refusal_that_says_what_exists(
     assert a.refused
     assert "judge_not_answered" in names(a)
     assert a.text.startswith(REFUSAL) and "报告给出的是" in a.text and "47.8%[1]" in a.text
+    # It says first what the reports lack, in the question's words.
+    assert "报告没有给出“2023年重庆轨道交通客运量增长”的数据；报告给出的是" in a.text
     assert a.citations == [TRANSIT]
 
 
@@ -1038,3 +1040,35 @@ def test_a_count_of_the_question_s_setting_is_a_near_miss(
     a = make_qa().ask("2024年重庆上线的行业大脑一共接入了多少家企业？", backend="extractive")
     assert a.refused and "figure_missing" in names(a), a.text
     assert "行业大脑6个" in a.text  # what the reports give instead
+
+
+# --- the asked indicator where its figure is -----------------------------------------
+GDP_2023_ROW = passage(
+    "gdp23", DOC_000, 2023, "result", "全年地区生产总值达到30145.79亿元、增长6.1%。", 0.9
+)
+SECTORS_2023 = passage(
+    "sectors23",
+    DOC_000,
+    2023,
+    "result",
+    "农业、工业、服务业增加值分别增长4.6%、5.8%、5.9%。",
+    0.8,
+)
+
+
+def test_a_figure_put_under_an_indicator_its_passage_does_not_name_is_no_answer(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    retrieval.passages = [GDP_2023_ROW, SECTORS_2023]
+    question = "2023年重庆服务业增加值总量是多少亿元？"
+    a = make_qa(fake("2023年重庆服务业增加值总量为30145.79亿元[1]。")).ask(
+        question, backend="local"
+    )
+    # The reports write 服务业增加值 only beside its growth: the total is not given.
+    assert a.refused, a.text
+    assert "服务业增加值总量为30145.79亿元" not in a.text
+    # The same figure under its own name answers the question asking for it.
+    b = make_qa(fake("2023年重庆地区生产总值为30145.79亿元[1]。")).ask(
+        "2023年重庆地区生产总值是多少亿元？", backend="local"
+    )
+    assert not b.refused and "30145.79亿元" in b.text, b.text

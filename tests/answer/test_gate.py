@@ -101,6 +101,13 @@ def test_a_question_naming_a_report_keeps_that_report() -> None:
         ("2024年重庆PM2.5年平均浓度是多少微克每立方米？", "微克"),
         ("比上年提高了多少个百分点？", "个百分点"),
         ("有多少年轻人留在重庆？", None),  # 年 here is no unit
+        # 几 asks a count too; not in 好几 (a number), 几乎 (a word), 第几 (a rank).
+        ("2024年重庆新评上了几个国家级旅游度假区？", "个"),
+        ("2022年和2024年空气质量优良天数分别增加了几天？", "天"),
+        ("要跑好几个部门的事情，有多少项得到了提升？", "项"),
+        ("几乎全程无人操作的工厂建了多少？", None),
+        ("江北国际机场建成的是第几条跑道？", None),
+        ("占百分之几？", None),
     ],
 )
 def test_asked_unit(question: str, unit: str | None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.answer.given import as_sentence, renumber, what_is_given
+from qa.answer.given import as_sentence, renumber, what_is_given, what_is_missing
 from qa.answer.verify import Verified
 from qa.schema import Passage
 from qa.text.script import normal_form
@@ -61,3 +61,20 @@ def test_a_bare_name_is_said_in_its_passages_sentence() -> None:
     for text in ["梁邦彦出生于东京[1]。", "首尔特别市[1]。", "出生于东京，血型O型[1]。"]:
         kept = Verified(text, [actor], supported_sentences=[text])
         assert as_sentence(kept, question) == text
+
+
+def test_a_near_miss_refusal_names_what_is_missing() -> None:
+    assert (
+        what_is_missing("2023年重庆轨道交通全年客运量是多少亿人次？")
+        == "报告没有给出“2023年重庆轨道交通全年客运量”的数据；"
+    )
+    assert (
+        what_is_missing("2024年重庆高校毕业生就业率实际达到了多少？")
+        == "报告没有给出“2024年重庆高校毕业生就业率”的实际数据；"
+    )
+    assert (
+        what_is_missing("2024年重庆计划完成多少户棚户区改造？")
+        == "报告没有给出“2024年重庆计划完成棚户区改造”的数据；"
+    )
+    # A question asking a name has no figure to miss.
+    assert what_is_missing("重庆的市长是谁？") == ""

@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 
 from qa.answer.referent import swap_counted
-from qa.answer.rewrite import dated, is_follow_up, standalone_question, user_turns
+from qa.answer.rewrite import (
+    dated,
+    exchanges,
+    is_follow_up,
+    standalone_question,
+    user_turns,
+)
 
 GDP_2023 = "2023年重庆地区生产总值是多少？"
 TUPLES = [(GDP_2023, "2023年重庆地区生产总值达到30145.79亿元[1]。")]
@@ -330,3 +336,87 @@ def test_an_amount_asked_without_a_time_is_asked_of_the_conversations_years() ->
         )
         == "2022年新认定了多少个数字化车间？"
     )
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "expected"),
+    [
+        # A bare 这 is the figure just asked for.
+        (
+            "2022年重庆市级重大项目中，乡村振兴板块完成了多少投资？",
+            "这相当于年度计划的百分之多少？",
+            "2022年重庆市级重大项目中，乡村振兴板块完成投资相当于年度计划的百分之多少？",
+        ),
+        (GDP_2023, "这比上年增长了多少？", "2023年重庆地区生产总值比上年增长了多少？"),
+        # A comparison with no subject compares that figure.
+        (
+            "2022年重庆市级重大项目全年完成了多少投资？",
+            "比年度计划超出了多少？",
+            "2022年重庆市级重大项目全年完成投资比年度计划超出了多少？",
+        ),
+        (
+            "2023年重庆民间投资（不含房地产）增长了多少？",
+            "比全市投资增速高出多少？",
+            "2023年重庆民间投资（不含房地产）增长比全市投资增速高出多少？",
+        ),
+        # The change is said once.
+        (
+            "2023年重庆社会消费品零售总额增长多少？",
+            "比上年增长了多少？",
+            "2023年重庆社会消费品零售总额比上年增长了多少？",
+        ),
+    ],
+)
+def test_a_bare_this_or_a_comparison_without_subject_speaks_of_the_figure_asked_before(
+    before: str, question: str, expected: str
+) -> None:
+    assert is_follow_up(question)
+    assert standalone_question(question, [(before, "…")]) == expected
+
+
+def test_this_with_a_measure_word_is_not_a_bare_this() -> None:
+    # "这项政策" names what it points to: not read as the figure asked before.
+    got = standalone_question("这项政策有多少条？", [(GDP_2023, "…")])
+    assert "地区生产总值" not in got
+
+
+def test_then_means_the_year_the_answer_gave_to_a_question_asking_when() -> None:
+    history = [("重庆是在哪一年实现“县县通高速”的？", "重庆在2022年实现“县县通高速”[1]。")]
+    got = standalone_question("当年有多少公里高速公路建成通车？", history)
+    assert got == "2022年有多少公里高速公路建成通车？"
+    # A reply naming several years does not say which one: nothing is assumed.
+    vague = [("重庆是在哪一年实现“县县通高速”的？", "2021年启动，2022年实现[1]。")]
+    assert "2022年" not in standalone_question("当年有多少公里高速公路建成通车？", vague)
+
+
+def test_exchanges_pair_each_question_with_its_reply() -> None:
+    assert exchanges(DICTS) == [(GDP_2023, "2023年重庆地区生产总值达到30145.79亿元[1]。")]
+    assert exchanges([(GDP_2023, "")]) == [(GDP_2023, "")]
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "expected"),
+    [
+        # 打算 asks the plan; the count keeps its noun, 计划 goes before the verb.
+        (
+            "2023年重庆新增了多少城市绿地？",
+            "那2024年打算再新增多少？",
+            "2024年重庆计划新增多少城市绿地？",
+        ),
+        (
+            "2023年重庆新建、改造了多少座城市公厕？",
+            "那2024年打算新建改造多少座？",
+            "2024年重庆计划新建、改造多少座城市公厕？",
+        ),
+        # "到2025年": the preposition goes with the year; "定的" asks nothing new.
+        (
+            "2023年重庆全体居民人均可支配收入增长了多少？",
+            "到2025年，这个指标的目标定的是多少？",
+            "2025年重庆全体居民人均可支配收入增长的目标是多少？",
+        ),
+    ],
+)
+def test_a_follow_up_asking_the_plan_asks_the_same_indicator_s_target(
+    before: str, question: str, expected: str
+) -> None:
+    assert standalone_question(question, [(before, "…")]) == expected

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from qa.answer.gate import asked_unit_at, gives_asked_figure
-from qa.answer.setting import counts_setting, names_asked, noun_before, split_question
+from qa.answer.setting import (
+    counts_setting,
+    names_asked,
+    names_only_whole,
+    noun_before,
+    part_asked,
+    split_question,
+)
 from qa.ingest.clean import normal_form
 from qa.text.numbers import extract_figures
 
@@ -63,3 +70,30 @@ def test_a_count_of_the_thing_asked_is_left_to_the_other_checks() -> None:
     question = normal_form("2024年重庆有多少个社区获评全国级别的敬老爱老样板社区？")
     sentence = "成功创建全国示范性老年友好型社区113个[1]。"
     assert gives_asked_figure(question, ["社区", "敬老", "样板"], [sentence], None, True)
+
+
+PART = normal_form("2022年底重庆的市场主体中，个体工商户有多少万户？")
+INVESTED = normal_form("2022年重庆的市级重大项目中，民营企业投资的项目完成了多少投资？")
+
+
+def test_a_question_may_ask_a_part_of_a_whole_it_names() -> None:
+    assert part_asked(PART) == ("市场主体", "个体")
+    assert part_asked(INVESTED) == ("重大项目", "民营企业")
+    # The part worded as a verb or an adverb, or no part before the asking: nothing read.
+    everyday = normal_form("2023年重庆的外贸里，不靠来料加工、按常规方式做的进出口买卖占多大比重？")
+    assert part_asked(everyday) is None
+    assert part_asked(normal_form("2023年重庆已经摆脱贫困的人里，有多少人在打工？")) is None
+    assert part_asked(normal_form("2023年重庆市场主体有多少万户？")) is None
+
+
+def test_a_sentence_naming_only_the_whole_gives_no_figure_of_the_part() -> None:
+    whole = "市场主体总量达341.6万户、增长6.6%[1]。"
+    assert names_only_whole(part_asked(PART), normal_form(whole), "")
+    assert not gives_asked_figure(PART, ["市场主体", "个体", "工商户"], [whole], None, True)
+    both = "市场主体总量达341.6万户，其中个体工商户240万户[1]。"
+    assert gives_asked_figure(PART, ["市场主体", "个体", "工商户"], [both], None, True)
+    # A model repeating the part over the whole's figure is read in the passage it restates.
+    said = "2022年重庆的市级重大项目中，民营企业投资的项目完成了4104亿元的投资[1]。"
+    source = "全年市级重大项目完成投资4104亿元"
+    tokens = ["重大项目", "民营企业", "投资"]
+    assert not gives_asked_figure(INVESTED, tokens, [said], None, True, [source])
