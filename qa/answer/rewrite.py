@@ -55,8 +55,6 @@ _SUBJECT = re.compile(_SUBJECT_WORDS)
 _PRONOUN = re.compile(_SUBJECT_WORDS + r"|那年|当年|同期|上述")
 _PARTICLES = re.compile(r"[的了又呢是有为在多少几大年]")
 _KIND_WORDS = re.compile(r"目标|预期|计划|实际|完成")
-_PLAN_IN = re.compile(r"(?:预期)?目标|预期|计划|力争")
-_RESULT_IN = re.compile(r"实际(?:完成)?|完成|预计")
 _SWITCH = re.compile(r"^(?:换成|换为|改成|改为|换)")
 # What is left of a follow-up once its framing is gone says nothing but "how much".
 _EMPTY = re.compile(
@@ -108,66 +106,6 @@ def _core_of(base: str) -> tuple[str, str]:
     if not m:
         return base.rstrip("？?"), "是多少？"
     return base[: m.start()], m.group(0) if m.group(0).endswith(("？", "?")) else m.group(0) + "？"
-
-
-def _planned(head: str) -> str | None:
-    """``head`` with 计划 before its last verb, None when it has none.
-
-    Example: ``_planned("2024年重庆新增")`` -> ``"2024年重庆计划新增"``;
-    ``_planned("2023年重庆新建、改造")`` -> ``"2023年重庆计划新建、改造"``.
-    """
-    from qa.text.entities import tagger
-
-    words = list(tagger().cut(head))
-    verbs = [i for i, w in enumerate(words) if w.flag == "v"]
-    if not verbs:
-        return None
-    first = verbs[-1]
-    # Verbs listed together ("新建、改造") are planned together.
-    while first > 1 and words[first - 1].word == "、" and words[first - 2].flag != "x":
-        first -= 2
-    at = sum(len(w.word) for w in words[:first])
-    return f"{head[:at]}计划{head[at:]}"
-
-
-def _names_nothing_new(rest: str, base: str) -> bool:
-    """Every noun and verb of ``rest`` (of two characters or more) but the kind words
-    (目标, 计划, 打算…) is in ``base``: adverbs and one-character words ("再", "定的是")
-    say how it is asked, not what.
-
-    Example: ``_names_nothing_new("打算再新增多少", "2023年重庆新增了多少城市绿地？")`` -> True;
-    ``_names_nothing_new("工程计划实施多少个", "…城乡供水一体化工程吗？")`` -> False (实施).
-    """
-    from qa.text.entities import tagger
-
-    words = tagger().cut(re.sub(r"打算|力争", "", _KIND_WORDS.sub("", rest)))
-    named = [w.word for w in words if w.flag[:1] in "njv" and len(w.word) > 1]
-    return all(w in base for w in named)
-
-
-def _with_kind(base: str, kind: str) -> str:
-    """The same question about the target (``plan``) or the result instead.
-
-    Example: ``_with_kind("2024年重庆计划新增多少个停车位？", "result")``
-    -> ``"2024年重庆实际新增多少个停车位？"``.
-    """
-    if kind == "plan":
-        if _RESULT_IN.search(base):
-            return _RESULT_IN.sub("目标", base, count=1)
-        asked = re.search(r"多少|几", base)
-        if asked and not _TAIL.search(base):
-            # "新增了多少城市绿地？" asks a count of a noun: "计划新增多少城市绿地？".
-            planned = _planned(base[: asked.start()].removesuffix("了"))
-            if planned:
-                return planned + base[asked.start() :]
-        core, tail = _core_of(base)
-        # "…增长了多少？" asks a change: its target is the growth target.
-        grows = "增长" if "增长" in tail and not core.endswith("增长") else ""
-        return f"{core}{grows}的目标是多少？"
-    if _PLAN_IN.search(base):
-        return _PLAN_IN.sub("实际", base, count=1)
-    core, tail = _core_of(base)
-    return f"{core}实际完成{tail.lstrip('是')}"
 
 
 def _substitute(base: str, new: str) -> str | None:
@@ -268,6 +206,7 @@ def _grows(question: str) -> bool:
 def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     """One follow-up rewritten over the standalone question before it."""
     from qa.answer.referent import as_statement, bare_count, points_back, referent, swap_counted
+    from qa.answer.target import names_nothing_new, with_kind
 
     question, base = question.translate(_FULL_WIDTH_DIGITS), base.translate(_FULL_WIDTH_DIGITS)
     years = _YEAR.findall(question)
@@ -296,8 +235,8 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     # "那目标呢？" and "打算再新增多少？" ask the same indicator's target; "那新培育专精特新
     # 企业的目标是多少家？" names an indicator of its own.
     own = _PARTICLES.sub("", _KIND_WORDS.sub("", rest))
-    if plan != result and (all(c in out for c in own) or _names_nothing_new(rest, out)):
-        return _with_kind(out, "plan" if plan else "result")
+    if plan != result and (all(c in out for c in own) or names_nothing_new(rest, out)):
+        return with_kind(out, "plan" if plan else "result")
     growth = _growth_or_kind(rest) != rest or re.search(r"增长|增加|多了|提高|下降", rest)
     if growth and _EMPTY.match(_growth_or_kind(rest)) and not _grows(out):
         core, _ = _core_of(out)

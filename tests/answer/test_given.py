@@ -76,5 +76,6 @@ def test_a_near_miss_refusal_names_what_is_missing() -> None:
         what_is_missing("2024年重庆计划完成多少户棚户区改造？")
         == "报告没有给出“2024年重庆计划完成棚户区改造”的数据；"
     )
-    # A question asking a name has no figure to miss.
+    # A question asking a name has no figure to miss; a year alone names nothing.
     assert what_is_missing("重庆的市长是谁？") == ""
+    assert what_is_missing("2024年实际达到了多少家？") == ""

@@ -1,0 +1,75 @@
+"""A follow-up asking the target of what was asked before, or its result: "那目标呢？",
+"那2024年打算再新增多少？", "实际完成了多少？". The same question is asked of the other
+kind, in the words the reports use for it (计划新增…, …的目标是多少, 实际…).
+
+Pure functions over question texts; ``qa.answer.rewrite`` calls them on follow-ups.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.answer.rewrite import _KIND_WORDS, _TAIL, _core_of
+
+_PLAN_IN = re.compile(r"(?:预期)?目标|预期|计划|力争")
+_RESULT_IN = re.compile(r"实际(?:完成)?|完成|预计")
+
+
+def _planned(head: str) -> str | None:
+    """``head`` with 计划 before its last verb, None when it has none.
+
+    Example: ``_planned("2024年重庆新增")`` -> ``"2024年重庆计划新增"``;
+    ``_planned("2023年重庆新建、改造")`` -> ``"2023年重庆计划新建、改造"``.
+    """
+    from qa.text.entities import tagger
+
+    words = list(tagger().cut(head))
+    verbs = [i for i, w in enumerate(words) if w.flag == "v"]
+    if not verbs:
+        return None
+    first = verbs[-1]
+    # Verbs listed together ("新建、改造") are planned together.
+    while first > 1 and words[first - 1].word == "、" and words[first - 2].flag != "x":
+        first -= 2
+    at = sum(len(w.word) for w in words[:first])
+    return f"{head[:at]}计划{head[at:]}"
+
+
+def names_nothing_new(rest: str, base: str) -> bool:
+    """Every noun and verb of ``rest`` (of two characters or more) but the kind words
+    (目标, 计划, 打算…) is in ``base``: adverbs and one-character words ("再", "定的是")
+    say how it is asked, not what.
+
+    Example: ``names_nothing_new("打算再新增多少", "2023年重庆新增了多少城市绿地？")`` -> True;
+    ``names_nothing_new("工程计划实施多少个", "…城乡供水一体化工程吗？")`` -> False (实施).
+    """
+    from qa.text.entities import tagger
+
+    words = tagger().cut(re.sub(r"打算|力争", "", _KIND_WORDS.sub("", rest)))
+    named = [w.word for w in words if w.flag[:1] in "njv" and len(w.word) > 1]
+    return all(w in base for w in named)
+
+
+def with_kind(base: str, kind: str) -> str:
+    """The same question about the target (``plan``) or the result instead.
+
+    Example: ``with_kind("2024年重庆计划新增多少个停车位？", "result")``
+    -> ``"2024年重庆实际新增多少个停车位？"``.
+    """
+    if kind == "plan":
+        if _RESULT_IN.search(base):
+            return _RESULT_IN.sub("目标", base, count=1)
+        asked = re.search(r"多少|几", base)
+        if asked and not _TAIL.search(base):
+            # "新增了多少城市绿地？" asks a count of a noun: "计划新增多少城市绿地？".
+            planned = _planned(base[: asked.start()].removesuffix("了"))
+            if planned:
+                return planned + base[asked.start() :]
+        core, tail = _core_of(base)
+        # "…增长了多少？" asks a change: its target is the growth target.
+        grows = "增长" if "增长" in tail and not core.endswith("增长") else ""
+        return f"{core}{grows}的目标是多少？"
+    if _PLAN_IN.search(base):
+        return _PLAN_IN.sub("实际", base, count=1)
+    core, tail = _core_of(base)
+    return f"{core}实际完成{tail.lstrip('是')}"
