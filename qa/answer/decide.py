@@ -164,10 +164,8 @@ def _gives_figure(run: Run, verified: Verified, passages: Sequence[Passage] = ()
     )
 
 
-# Word classes of an indicator's name in jieba's tags (服务业/n 增加值/n, 投资/vn); the
-# kind of figure asked (预期目标, 计划) and its aspect (增速, 比重) are no part of it: a
-# passage gives "地区生产总值…增长6.1%" for 地区生产总值增速.
-_NOMINAL = re.compile(r"n[a-z]?$|vn$|j$|b$")
+# The kind of figure asked (预期目标, 计划) and its aspect (增速, 比重) are no part of an
+# indicator's name: a passage gives "地区生产总值…增长6.1%" for 地区生产总值增速.
 _KIND = re.compile(r"目标|预期|计划|任务|增速|增幅|增长|比重|占比")
 _HANZI = re.compile(r"[\u4e00-\u9fff]")
 # A question asking several indicators at once ("…和…各是多少") names more than one.
@@ -189,7 +187,7 @@ def reported_phrase(norm_question: str, passages: Sequence[Passage]) -> str | No
     -> ``"服务业增加值"``.
     """
     from qa.answer.gate import asked_unit_at
-    from qa.answer.setting import split_question
+    from qa.answer.setting import NOUN_FLAGS, split_question
     from qa.text.entities import tagger
 
     if _SEVERAL.search(norm_question) or len(re.findall(r"多少|几", norm_question)) > 1:
@@ -200,7 +198,7 @@ def reported_phrase(norm_question: str, passages: Sequence[Passage]) -> str | No
     parts = split_question(norm_question, at[1] if at else None)
     texts = [p.norm or normal_form(p.text) for p in passages]
     words = [
-        (w.word, bool(_NOMINAL.match(w.flag)) and len(w.word) > 1 and not _KIND.search(w.word))
+        (w.word, bool(NOUN_FLAGS.match(w.flag)) and len(w.word) > 1 and not _KIND.search(w.word))
         for w in tagger().cut(parts[1] if parts else norm_question)
     ]
     best: str | None = None

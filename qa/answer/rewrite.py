@@ -55,6 +55,8 @@ _SUBJECT = re.compile(_SUBJECT_WORDS)
 _PRONOUN = re.compile(_SUBJECT_WORDS + r"|那年|当年|同期|上述")
 _PARTICLES = re.compile(r"[的了又呢是有为在多少几大年]")
 _KIND_WORDS = re.compile(r"目标|预期|计划|实际|完成")
+# Words asking for a target, not a result ("那目标呢？", "打算再新增多少？").
+_PLAN_WORDS = re.compile(r"目标|预期|计划|打算|力争")
 _SWITCH = re.compile(r"^(?:换成|换为|改成|改为|换)")
 # What is left of a follow-up once its framing is gone says nothing but "how much".
 _EMPTY = re.compile(
@@ -230,7 +232,7 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
         rest = _PRONOUN.sub("", rest).strip(" 年的，,在")
     else:
         rest = _PRONOUN.sub("", rest).strip(" 的，,")
-    plan = bool(re.search(r"目标|预期|计划|打算|力争", rest))
+    plan = bool(_PLAN_WORDS.search(rest))
     result = bool(re.search(r"实际|完成", rest))
     # "那目标呢？" and "打算再新增多少？" ask the same indicator's target; "那新培育专精特新
     # 企业的目标是多少家？" names an indicator of its own.

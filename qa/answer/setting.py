@@ -108,9 +108,11 @@ _PARTITIVE = re.compile(r"(?:当中|之中|里面|中|里)[，,]")
 # or of a word (几乎, 哪几), or asks a rank (第几).
 FEW = re.compile(r"(?<![好十哪第])几(?![十百千万乎])")
 _ASKING = re.compile(rf"多少|{FEW.pattern}")
-_NOUN = re.compile(r"n[a-z]?$|vn$|j$|b$")
+# Word classes of a noun phrase's words in jieba's tags (服务业/n, 投资/vn, 国家级/b).
+NOUN_FLAGS = re.compile(r"n[a-z]?$|vn$|j$|b$")
 
 
+@lru_cache(maxsize=64)
 def part_asked(norm_question: str) -> tuple[str, str] | None:
     """The whole a question names (its last word) and the part it asks of it (the noun
     right after the whole), None when it asks no part by a noun.
@@ -127,7 +129,12 @@ def part_asked(norm_question: str) -> tuple[str, str] | None:
         return None
     whole = [w for w in tagger().cut(norm_question[: m.start()]) if w.word.strip()]
     part = [w for w in tagger().cut(norm_question[m.end() : ask.start()]) if w.word.strip()]
-    if not whole or not part or not _NOUN.match(whole[-1].flag) or not _NOUN.match(part[0].flag):
+    if (
+        not whole
+        or not part
+        or not NOUN_FLAGS.match(whole[-1].flag)
+        or not NOUN_FLAGS.match(part[0].flag)
+    ):
         return None
     head, first = str(whole[-1].word), str(part[0].word)
     if len(head) < 2 or len(first) < 2 or first in norm_question[: m.start()]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from qa.answer.rewrite import _KIND_WORDS, _TAIL, _core_of
+from qa.answer.rewrite import _KIND_WORDS, _PLAN_WORDS, _TAIL, _core_of
 
 _PLAN_IN = re.compile(r"(?:预期)?目标|预期|计划|力争")
 _RESULT_IN = re.compile(r"实际(?:完成)?|完成|预计")
@@ -45,7 +45,7 @@ def names_nothing_new(rest: str, base: str) -> bool:
     """
     from qa.text.entities import tagger
 
-    words = tagger().cut(re.sub(r"打算|力争", "", _KIND_WORDS.sub("", rest)))
+    words = tagger().cut(_PLAN_WORDS.sub("", _KIND_WORDS.sub("", rest)))
     named = [w.word for w in words if w.flag[:1] in "njv" and len(w.word) > 1]
     return all(w in base for w in named)
 
