@@ -121,7 +121,14 @@ def _aspect(clause: str, total: bool | None = None) -> Aspect:
 def _aspect_at(text: str, start: int) -> Aspect:
     """The aspect of the figure at ``start``; its total read over a 、 list (``_total_of_list``)."""
     clause = clause_before(text, start)
-    return _aspect(clause, None if re.search(r"[|｜]", clause) else _total_of_list(text, start))
+    if re.search(r"[|｜]", clause):
+        return _aspect(clause)
+    if not clause and text[start - 1 : start] == "、":
+        # A bare list item shares the words before the list: in "分别增长12.9%、8.4%" and
+        # "整体提升100所学校、50家医院" the second figure is as much a change as the first.
+        ends = [m.end() for m in _LIST_END.finditer(text, 0, start)]
+        clause = text[ends[-1] if ends else 0 : start]
+    return _aspect(clause, _total_of_list(text, start))
 
 
 def figure_aspects(text: str, source: str = "") -> list[tuple[Figure, Aspect]]:

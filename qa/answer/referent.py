@@ -55,7 +55,11 @@ def bare_count(question: str, base: str, mentions: Mentions | None = None) -> st
         return None
     added = _PARTICLES.sub("", _FRAMING.sub("", core[: asked.start()]))
     noun = counted.group(2)
-    if not all(c in base for c in added) and not _counts_with(added, noun, counters, mentions):
+    if (
+        not all(c in base for c in added)
+        and _names_noun(added)
+        and not _counts_with(added, noun, counters, mentions)
+    ):
         return None
     years = "" if _YEAR.search(core) else _years_of(base)
     if asked.group(1) == counted.group(1):
@@ -65,6 +69,14 @@ def bare_count(question: str, base: str, mentions: Mentions | None = None) -> st
     own = re.match(r"(?:(?:19|20)\d\d年(?:底|末)?)+", core)
     at = own.end() if own else 0
     return f"{years}{core[:at]}{noun}{core[at : asked.end(1)]}？"
+
+
+def _names_noun(words: str) -> bool:
+    """Whether ``words`` hold a noun: "完工投用" (verbs only) counts the same thing anew,
+    "区县域卫生次中心建成" names a thing of its own."""
+    from qa.text.entities import tagger
+
+    return any(w.flag[:1] in "nj" for w in tagger().cut(words))
 
 
 def _counts_with(words: str, noun: str, counters: str, mentions: Mentions | None) -> bool:
@@ -189,3 +201,57 @@ def answered_year(base: str, reply: str) -> str:
     if not _ASKS_TIME.search(base) or _YEAR.search(base) or len(years) != 1:
         return base
     return f"{years.pop()}年{base}"
+
+
+# A year counted from the conversation's one year: 第二年 and 次年 are the one after it,
+# 前一年 the one before (not "比上一年", a comparison).
+_NEXT_YEAR = re.compile(r"第二年|次年|翌年|下一年|后一年")
+_PREVIOUS_YEAR = re.compile(r"(?<![比较于])(?:前一年|上一年)(?!度)")
+
+
+def counted_years(question: str, base: str) -> str:
+    """``question`` with the years it counts from ``base``'s one year written out.
+
+    Example: after "2023年重庆固定资产投资增长了多少？",
+    ``counted_years("第二年定的增长目标是多少？", …)`` -> ``"2024年定的增长目标是多少？"``;
+    ``"比上一年高多少？"`` is left alone.
+    """
+    years = set(_YEAR.findall(base.translate(_FULL_WIDTH_DIGITS)))
+    if len(years) != 1 or _YEAR.search(question.translate(_FULL_WIDTH_DIGITS)):
+        return question
+    year = int(years.pop())
+    question = _NEXT_YEAR.sub(f"{year + 1}年", question)
+    return _PREVIOUS_YEAR.sub(f"{year - 1}年", question)
+
+
+_LEAD_TIME = re.compile(r"^(?:截至|截止|到)?(?:(?:19|20)\d\d年(?:底|末)?[、和与至到-]?)*")
+
+
+def lead_place(question: str) -> str:
+    """The place a question is about, where it comes first or right after its time:
+    ``lead_place("2024年重庆民营经济增长了多少？")`` -> ``"重庆"``; a place inside the
+    indicator's name (西部陆海新通道, 成渝地区双城经济圈建设) is not its place."""
+    from qa.text.entities import places
+
+    time = _LEAD_TIME.match(question)
+    rest = question[time.end() if time else 0 :]
+    return next((p for p in places(rest) if rest.startswith(p)), "")
+
+
+def keeps_place(rewritten: str, base: str) -> str:
+    """A rewritten follow-up that names no place, asked of the place the question before
+    it was about: a conversation about 重庆 stays there until the user names another.
+
+    Example: ``keeps_place("2024年民营经济增长了多少？", "2024年重庆国企增加值增长了多少？")``
+    -> ``"2024年重庆民营经济增长了多少？"``.
+    """
+    from qa.text.entities import core_name, places
+
+    # "重庆市属…" and "重庆地区生产总值" are cut as 重庆市 and 重庆地区: the name alone is
+    # the place.
+    place = core_name(lead_place(base)) if lead_place(base) else ""
+    if not place or place in rewritten or places(rewritten):
+        return rewritten
+    time = _LEAD_TIME.match(rewritten)
+    at = time.end() if time else 0
+    return rewritten[:at] + place + rewritten[at:]

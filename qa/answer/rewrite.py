@@ -50,7 +50,7 @@ def user_turns(history: History) -> list[str]:
 
 
 # Pronouns that stand for the earlier question's subject; the others stand for its time.
-_SUBJECT_WORDS = r"这个(?:指标|数字|数)?|这一(?:指标|数字)?|该指标|该项|它们|它|此项"
+_SUBJECT_WORDS = r"这个(?:指标|数字|数)?|这一(?:指标|数字)?|这些|该指标|该项|它们|它|此项"
 _SUBJECT = re.compile(_SUBJECT_WORDS)
 _PRONOUN = re.compile(_SUBJECT_WORDS + r"|那年|当年|同期|上述")
 _PARTICLES = re.compile(r"[的了又呢是有为在多少几大年]")
@@ -60,7 +60,7 @@ _PLAN_WORDS = re.compile(r"目标|预期|计划|打算|力争")
 _SWITCH = re.compile(r"^(?:换成|换为|改成|改为|换)")
 # What is left of a follow-up once its framing is gone says nothing but "how much".
 _EMPTY = re.compile(
-    r"^(?:的|了|又|呢|是|有|为|是多少|多少|几|多大|(?:比上年|比去年|同比|较上年)?(?:增长|增加|多|提高|下降)(?:了)?)*$"
+    r"^(?:的|了|又|呢|是|有|为|定|达到|到了|突破|超过|是多少|多少|几|多大|(?:比上年|比去年|同比|较上年)?(?:增长|增加|多|提高|下降)(?:了)?)*$"
 )
 
 
@@ -247,7 +247,8 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     if all(c in out for c in _PARTICLES.sub("", rest)):
         return out
     if years:
-        return f"{out}（{rest}）"
+        # "那2023年完工投用了多少个？": a count of what was counted before, done otherwise.
+        return bare_count(rest, out, mentions) or f"{out}（{rest}）"
     back = points_back(question)
     if back is not None:
         stated = as_statement(out)
@@ -337,12 +338,16 @@ def base_question(history: History, mentions: Mentions | None = None) -> str | N
 
 
 def _over(question: str, base: str, mentions: Mentions | None) -> str | None:
-    """``question`` rewritten over ``base`` when it is a follow-up on it, else None."""
-    from qa.answer.referent import bare_count
+    """``question`` rewritten over ``base`` when it is a follow-up on it, else None; it
+    keeps the place ``base`` was about unless it names one (``referent.keeps_place``)."""
+    from qa.answer.referent import bare_count, counted_years, keeps_place
 
+    question = counted_years(question, base)
     if is_follow_up(question):
-        return _rewrite(question, base, mentions)
-    return bare_count(question, base, mentions) or dated(question, base)
+        rewritten: str | None = _rewrite(question, base, mentions)
+    else:
+        rewritten = bare_count(question, base, mentions) or dated(question, base)
+    return None if rewritten is None else keeps_place(rewritten, base)
 
 
 _OWN_TIME = re.compile(r"(?:19|20)\d\d|今年|去年|明年|前年|本年|上一?年度?|历年|近年|截至|以来")
@@ -360,6 +365,8 @@ def dated(question: str, base: str) -> str | None:
     from qa.answer.gate import asks_figure
 
     years = _years_of(base)
+    # "那当年计划开工的…": the years stand for the words pointing to them.
+    question = re.sub(r"^(?:那么|那)?(?:当年|同年|那年|这一年)?", "", question)
     norm = normal_form(question)
     if not years or _OWN_TIME.search(norm) or not asks_figure(norm):
         return None

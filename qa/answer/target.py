@@ -15,8 +15,8 @@ _PLAN_IN = re.compile(r"(?:预期)?目标|预期|计划|力争")
 _RESULT_IN = re.compile(r"实际(?:完成)?|完成|预计")
 
 
-def _planned(head: str) -> str | None:
-    """``head`` with 计划 before its last verb, None when it has none.
+def _planned(head: str, kind: str = "计划", verbs: tuple[str, ...] = ("v",)) -> str | None:
+    """``head`` with 计划 (or ``kind``) before its last verb, None when it has none.
 
     Example: ``_planned("2024年重庆新增")`` -> ``"2024年重庆计划新增"``;
     ``_planned("2023年重庆新建、改造")`` -> ``"2023年重庆计划新建、改造"``.
@@ -24,30 +24,54 @@ def _planned(head: str) -> str | None:
     from qa.text.entities import tagger
 
     words = list(tagger().cut(head))
-    verbs = [i for i, w in enumerate(words) if w.flag == "v"]
-    if not verbs:
+    found = [i for i, w in enumerate(words) if w.flag in verbs]
+    if not found:
         return None
-    first = verbs[-1]
+    first = found[-1]
     # Verbs listed together ("新建、改造") are planned together.
     while first > 1 and words[first - 1].word == "、" and words[first - 2].flag != "x":
         first -= 2
     at = sum(len(w.word) for w in words[:first])
-    return f"{head[:at]}计划{head[at:]}"
+    return f"{head[:at]}{kind}{head[at:]}"
+
+
+# Verbs that only carry a figure to its level ("实际达到了多少家" after "力争…突破多少家").
+_REACH = re.compile(r"达到|突破|超过|到达|实现")
 
 
 def names_nothing_new(rest: str, base: str) -> bool:
     """Every noun and verb of ``rest`` (of two characters or more) but the kind words
-    (目标, 计划, 打算…) is in ``base``: adverbs and one-character words ("再", "定的是")
-    say how it is asked, not what.
+    (目标, 计划, 打算…) and the verbs reaching a level (达到, 突破…) is in ``base``:
+    adverbs and one-character words ("再", "定的是") say how it is asked, not what.
 
     Example: ``names_nothing_new("打算再新增多少", "2023年重庆新增了多少城市绿地？")`` -> True;
     ``names_nothing_new("工程计划实施多少个", "…城乡供水一体化工程吗？")`` -> False (实施).
     """
     from qa.text.entities import tagger
 
-    words = tagger().cut(_PLAN_WORDS.sub("", _KIND_WORDS.sub("", rest)))
+    words = tagger().cut(_REACH.sub("", _PLAN_WORDS.sub("", _KIND_WORDS.sub("", rest))))
     named = [w.word for w in words if w.flag[:1] in "njv" and len(w.word) > 1]
     return all(w in base for w in named)
+
+
+def _result_of_noun(base: str) -> str | None:
+    """A question planning a noun's figure asked of its result, 实际 before the verb:
+    ``_result_of_noun("2024年重庆力争高新技术企业突破多少家？")``
+    -> ``"2024年重庆高新技术企业实际突破多少家？"``; None where 计划 is followed by its
+    verb ("计划新增多少个") and 实际 simply takes its place."""
+    from qa.text.entities import tagger
+
+    plan = re.search(r"计划|力争", base)
+    asked = re.search(r"多少|几", base)
+    if not plan or not asked or asked.start() < plan.end():
+        return None
+    after = next(iter(tagger().cut(base[plan.end() : asked.start()])), None)
+    if after is None or after.flag.startswith("v"):
+        return None
+    head = base[: plan.start()] + base[plan.end() : asked.start()]
+    # A verbal noun counts as the verb there (突破 is tagged one).
+    placed = _planned(head, "实际", ("v", "vn"))
+    return placed + base[asked.start() :] if placed else None
 
 
 def with_kind(base: str, kind: str) -> str:
@@ -69,7 +93,11 @@ def with_kind(base: str, kind: str) -> str:
         # "…增长了多少？" asks a change: its target is the growth target.
         grows = "增长" if "增长" in tail and not core.endswith("增长") else ""
         return f"{core}{grows}的目标是多少？"
+    placed = _result_of_noun(base)
+    if placed:
+        return placed
     if _PLAN_IN.search(base):
-        return _PLAN_IN.sub("实际", base, count=1)
+        # "…达标率的目标是多少？" -> "…达标率实际是多少？"
+        return re.sub(rf"的?(?:{_PLAN_IN.pattern})", "实际", base, count=1)
     core, tail = _core_of(base)
     return f"{core}实际完成{tail.lstrip('是')}"

@@ -50,7 +50,8 @@ def named_entities(text: str, tags: Sequence[str] = _TAGS) -> list[str]:
     return list(tagged_entities(text, tags))
 
 
-def _core(entity: str) -> str:
+def core_name(entity: str) -> str:
+    """A place without its administrative suffix: ``core_name("重庆地区")`` -> ``"重庆"``."""
     core = _SUFFIX.sub("", entity)
     return core if len(core) > 1 else entity
 
@@ -63,7 +64,7 @@ def mentioned(entity: str, text: str) -> bool:
     Example: ``mentioned("重庆江北机场", "重庆 江北国际机场旅客吞吐量")`` -> True;
     ``mentioned("成都市", "重庆市地区生产总值")`` -> False.
     """
-    if entity in text or _core(entity) in text:
+    if entity in text or core_name(entity) in text:
         return True
     if abbreviated_in(entity, text):  # 上海 in "沪渝直达快线"
         return True

@@ -157,3 +157,11 @@ def test_a_running_total_covers_the_items_listed_after_it() -> None:
     # What a year adds is no running total.
     asked = asked_aspect("2022年两江协同创新区当年新引进了多少家新型研发机构?")
     assert not fits(asked, figure_aspects(listed)[0][1])
+
+
+def test_a_bare_list_item_shares_the_words_before_the_list() -> None:
+    assert aspects("批发、零售销售额分别增长12.9%、8.4%") == [("12.9%", CHANGE), ("8.4%", CHANGE)]
+    # Asked "整体提升多少家医院的周边环境", the hospitals' count is the answer.
+    assert aspects("整体提升100所学校、50家医院周边环境") == [("100所", CHANGE), ("50家", CHANGE)]
+    # An item with words of its own is read in them.
+    assert aspects("增长6.1%、总量达到3000亿元") == [("6.1%", CHANGE), ("3000亿元", LEVEL)]

@@ -30,7 +30,9 @@ def test_another_year(history: list[Any]) -> None:
 
 @pytest.mark.parametrize("history", [TUPLES, DICTS], ids=["tuples", "role-dicts"])
 def test_another_indicator(history: list[Any]) -> None:
-    assert standalone_question("那规上工业增加值呢？", history) == "2023年规上工业增加值是多少？"
+    assert (
+        standalone_question("那规上工业增加值呢？", history) == "2023年重庆规上工业增加值是多少？"
+    )
 
 
 @pytest.mark.parametrize(
@@ -41,7 +43,7 @@ def test_another_indicator(history: list[Any]) -> None:
         ("那2024年呢?", "2024年重庆地区生产总值是多少？"),
         # full-width digits, as Chinese input methods type them
         ("那２０２４年呢？", "2024年重庆地区生产总值是多少？"),
-        ("其中工业投资呢？", "2023年工业投资是多少？"),
+        ("其中工业投资呢？", "2023年重庆工业投资是多少？"),
     ],
 )
 def test_follow_up_variants(question: str, expected: str) -> None:
@@ -88,11 +90,11 @@ def test_another_year_and_the_target() -> None:
         ("截至2024年碳市场累计成交多少万吨？", "这个数在2023年是多少？", "截至2023年碳市场累计成交多少万吨？"),
         ("2023年林带新建了多少万亩？", "它2024年又建了多少？", "2024年林带新建了多少万亩？"),
         # the pronoun stands for what was counted, or asked about
-        ("2022年重庆新引进了多少家创新机构？", "它们累计有多少家了？", "2022年创新机构累计有多少家了？"),
+        ("2022年重庆新引进了多少家创新机构？", "它们累计有多少家了？", "2022年重庆创新机构累计有多少家了？"),
         (GDP_2023, "它的增速是多少？", "2023年重庆地区生产总值增速是多少？"),
         # a follow-up naming an indicator of its own keeps it, with the year before
         ("2024年重庆力争高新技术企业突破多少家？", "那新培育专精特新企业的目标是多少家？",
-         "2024年新培育专精特新企业的目标是多少家？"),
+         "2024年重庆新培育专精特新企业的目标是多少家？"),
     ],
 )  # fmt: skip
 def test_follow_ups_over_one_base(base: str, question: str, expected: str) -> None:
@@ -222,7 +224,7 @@ def test_another_item_of_a_list_the_reports_give_takes_the_asked_items_place() -
     )
     # Without such a list, the rules' question stands.
     assert standalone_question("零售呢？", [("2024年重庆批发销售额增长了多少？", "…")]) == (
-        "2024年零售增长了多少？"
+        "2024年重庆零售增长了多少？"
     )
 
 
@@ -234,11 +236,13 @@ def test_a_count_of_nothing_named_counts_what_the_question_before_counted() -> N
     )
     experts = [("2022年重庆新增了几位国家“杰青”？", "…")]
     # Asked by another measure word, the noun leads: not "多少人国家“杰青”".
-    assert standalone_question("累计有多少人了？", experts) == "2022年国家“杰青”累计有多少人？"
-    assert standalone_question("2023年累计有多少人？", experts) == "2023年国家“杰青”累计有多少人？"
+    assert standalone_question("累计有多少人了？", experts) == "2022年重庆国家“杰青”累计有多少人？"
+    assert (
+        standalone_question("2023年累计有多少人？", experts) == "2023年重庆国家“杰青”累计有多少人？"
+    )
     firms = [("截至2023年重庆累计有多少家国家级专精特新企业？", "…")]
     assert standalone_question("当年新增多少家？", firms) == (
-        "2023年新增多少家国家级专精特新企业？"
+        "2023年重庆新增多少家国家级专精特新企业？"
     )
 
 
@@ -247,7 +251,7 @@ def test_this_and_a_noun_point_to_the_phrase_that_noun_ends() -> None:
 
     asked = [("2025年重庆的重点民生实事里有城乡供水一体化工程吗？", "…")]
     assert standalone_question("这个工程计划实施多少个？", asked) == (
-        "2025年城乡供水一体化工程计划实施多少个？"
+        "2025年重庆城乡供水一体化工程计划实施多少个？"
     )
     # Only a noun points: a verb after the pronoun leaves the earlier rules.
     assert referent("2023年重庆规上工业增加值增长多少？", "增长了多少") is None
@@ -282,10 +286,12 @@ def test_a_count_may_add_a_verb_the_reports_count_the_same_noun_with() -> None:
         return ["持续推进226个城市更新示范项目"] if phrase == "城市更新项目" else []
 
     assert standalone_question("2024年计划推进多少个？", renewal, mentions) == (
-        "2024年计划推进多少个城市更新项目？"
+        "2024年重庆计划推进多少个城市更新项目？"
     )
-    # Without the reports' word for it, 推进 may name something else: left alone.
-    assert standalone_question("2024年计划推进多少个？", renewal) == "2024年计划推进多少个？"
+    # A verb alone names nothing new: the count is of the same projects, done otherwise.
+    assert standalone_question("2024年计划推进多少个？", renewal) == (
+        "2024年重庆计划推进多少个城市更新项目？"
+    )
 
 
 def test_another_noun_the_reports_count_in_the_asked_unit_takes_the_counted_nouns_place() -> None:
@@ -306,7 +312,7 @@ def test_another_noun_the_reports_count_in_the_asked_unit_takes_the_counted_noun
         "2023年重庆计划更新提质多少个口袋公园？"
     )
     # Never counted in 个, 研发投入 is asked as an indicator of its own.
-    assert ask("2023年重庆新建了多少个数字化车间？", "研发投入呢？") == "2023年研发投入是多少？"
+    assert ask("2023年重庆新建了多少个数字化车间？", "研发投入呢？") == "2023年重庆研发投入是多少？"
     assert swap_counted("2023年重庆新建了多少个数字化车间？", "研发投入", found["研发投入"]) is None
     # A time is no counted noun, even where the reports count beside it.
     by_april = "2025年4月前重庆力争贯通多少个实战应用？"
@@ -316,7 +322,7 @@ def test_another_noun_the_reports_count_in_the_asked_unit_takes_the_counted_noun
 def test_an_amount_asked_without_a_time_is_asked_of_the_conversations_years() -> None:
     turns = [("2022年重庆新实施了多少个智能化改造项目？", "…")]
     assert standalone_question("新认定了多少个智能工厂？", turns) == (
-        "2022年新认定了多少个智能工厂？"
+        "2022年重庆新认定了多少个智能工厂？"
     )
     # A question with a time of its own, or asking no amount, is left alone.
     assert dated("去年新认定了多少个智能工厂？", turns[0][0]) is None
@@ -334,7 +340,7 @@ def test_an_amount_asked_without_a_time_is_asked_of_the_conversations_years() ->
             [*turns, ("新认定了多少个智能工厂？", "…")],
             lambda p: ["新认定智能工厂22个、数字化车间160个"] if p == "数字化车间" else [],
         )
-        == "2022年新认定了多少个数字化车间？"
+        == "2022年重庆新认定了多少个数字化车间？"
     )
 
 
@@ -383,7 +389,7 @@ def test_this_with_a_measure_word_is_not_a_bare_this() -> None:
 def test_then_means_the_year_the_answer_gave_to_a_question_asking_when() -> None:
     history = [("重庆是在哪一年实现“县县通高速”的？", "重庆在2022年实现“县县通高速”[1]。")]
     got = standalone_question("当年有多少公里高速公路建成通车？", history)
-    assert got == "2022年有多少公里高速公路建成通车？"
+    assert got == "2022年重庆有多少公里高速公路建成通车？"
     # A reply naming several years does not say which one: nothing is assumed.
     vague = [("重庆是在哪一年实现“县县通高速”的？", "2021年启动，2022年实现[1]。")]
     assert "2022年" not in standalone_question("当年有多少公里高速公路建成通车？", vague)
@@ -420,3 +426,61 @@ def test_a_follow_up_asking_the_plan_asks_the_same_indicator_s_target(
     before: str, question: str, expected: str
 ) -> None:
     assert standalone_question(question, [(before, "…")]) == expected
+
+
+@pytest.mark.parametrize(
+    ("before", "question", "expected"),
+    [
+        # 第二年 is the year after the one asked before; "定的" asks nothing new.
+        (
+            "2023年重庆固定资产投资增长了多少？",
+            "第二年定的增长目标是多少？",
+            "2024年重庆固定资产投资增长的目标是多少？",
+        ),
+        (
+            "2023年重庆固定资产投资增长了多少？",
+            "那前一年呢？",
+            "2022年重庆固定资产投资增长了多少？",
+        ),
+        # A result asked after a target: 实际 goes with the verb, or takes the target's place.
+        (
+            "2024年重庆力争高新技术企业突破多少家？",
+            "那当年实际达到了多少家？",
+            "2024年重庆高新技术企业实际突破多少家？",
+        ),
+        (
+            "2024年重庆巴渝和美乡村创建达标率的目标是多少？",
+            "实际达到了多少？",
+            "2024年重庆巴渝和美乡村创建达标率实际是多少？",
+        ),
+        # A count done otherwise (完工 for 开工) counts the same thing, in its own year.
+        (
+            "2024年重庆打算新开工多少个轨道站点步行便捷提升项目？",
+            "那2023年完工投用了多少个？",
+            "2023年重庆完工投用了多少个轨道站点步行便捷提升项目？",
+        ),
+        # 当年 at the head of a long question is the year asked before.
+        (
+            "2022年重庆全市能耗强度下降了多少？",
+            "当年编制的碳达峰行动计划提出了多少项绿色低碳行动？",
+            "2022年重庆编制的碳达峰行动计划提出了多少项绿色低碳行动？",
+        ),
+    ],
+)
+def test_a_follow_up_counts_its_year_and_kind_from_the_question_before(
+    before: str, question: str, expected: str
+) -> None:
+    assert standalone_question(question, [(before, "…")]) == expected
+
+
+def test_a_comparison_with_the_year_before_is_no_year_of_its_own() -> None:
+    got = standalone_question("比上一年高多少？", [("2023年重庆地区生产总值增长了多少？", "…")])
+    assert "2022年" not in got
+
+
+def test_a_follow_up_keeps_the_place_until_it_names_another() -> None:
+    history = [("2024年重庆市属重点国企增加值增长了多少？", "…")]
+    assert standalone_question("民营经济呢？", history) == "2024年重庆民营经济增长了多少？"
+    chengdu = [("2023年成都市地区生产总值是多少？", "…")]
+    assert standalone_question("那2024年呢？", chengdu) == "2024年成都市地区生产总值是多少？"
+    assert "成都" not in standalone_question("那重庆呢？", chengdu)
