@@ -33,7 +33,7 @@ _PER_DAY = re.compile(r"日均|日最高|单日|每日|每天|日平均|最高�
 # "新增托位1.6万个" how many there are; nor does a 累计 figure say what was done 当年
 # (in that year).
 _TOTAL = re.compile(r"累计|累积|总计|共计|总数|截至|截止")
-_NEW = re.compile(r"新增|新建|新筹|新开|新设|新引进|新培育|新认定|新落地|当年")
+_NEW = re.compile(r"新增|新建|新改|新扩|新筹|新开|新设|新引进|新培育|新认定|新落地|当年")
 CLAUSE_END = re.compile(r"[，,。；;、：:！!？?]")
 
 
@@ -173,7 +173,9 @@ def asked_aspect(norm_question: str) -> Aspect | None:
     if len(changes) > 1:
         return None
     per_day = bool(_PER_DAY.search(norm_question) or re.search(r"[一每]天|日", norm_question))
-    totals = {_total(p) for p in parts} - {None}
+    # "截至2023年底，农村公路总里程有多少公里": a time said before the asking part holds
+    # for it.
+    totals = ({_total(p) for p in parts} - {None}) or {_total(norm_question)} - {None}
     return Aspect(changes.pop(), per_day, totals.pop() if len(totals) == 1 else None)
 
 

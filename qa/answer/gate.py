@@ -25,6 +25,7 @@ from qa.answer.markers import strip_markers
 from qa.answer.retrieve import SYNONYMS, expand_years, question_kind, question_years
 from qa.answer.setting import (
     FEW,
+    beside_stated,
     counts_setting,
     names_asked,
     names_only_whole,
@@ -190,20 +191,25 @@ COUNTERS = frozenset("个名位家人户所座项件台辆套张条列处栋间�
 _PEOPLE = frozenset("人名位")
 
 
+# Measure words a report never replaces by 个.
+_OWN_MEASURE = frozenset("户辆列架艘")
+
+
 def same_unit(asked: str, given: str) -> bool:
     """Units that count the same thing. 个 is the general measure word, so it counts
     whatever another measure word does: 多少家首店 is answered by 首店300个; 人, 名 and
     位 all count people.
 
-    Reports count people and households by 人/名/位 and 户, never by 个: "1304个"
-    is no answer to 多少户居民 (a user's 多少个人才 may still be answered in 人).
+    Reports count people and households by 人/名/位 and 户, and vehicles, trains, planes
+    and ships by their own measure words, never by 个: "1304个" is no answer to 多少户居民,
+    nor "重大工业项目19个" to 多少万辆 (a user's 多少个人才 may still be answered in 人).
 
     Example: ``same_unit("家", "个")`` -> True; ``same_unit("位", "人")`` -> True;
     ``same_unit("家", "元")`` -> False; ``same_unit("户", "个")`` -> False.
     """
     if asked == given or {asked, given} <= _PEOPLE:
         return True
-    if given == "个" and asked in _PEOPLE | {"户"}:
+    if given == "个" and asked in _PEOPLE | _OWN_MEASURE:
         return False
     return "个" in (asked, given) and asked in COUNTERS and given in COUNTERS
 
@@ -320,7 +326,7 @@ def _gives_some_figure(
     plain: str,
     asked: Aspect | None,
     source: str,
-    new: Callable[[Figure], bool],
+    new: Callable[[Figure, str, str], bool],
     share: bool = False,
 ) -> bool:
     """A ``new`` figure of the asked aspect (a share where ``share``), or a bare number
@@ -331,7 +337,7 @@ def _gives_some_figure(
         if not figures:
             return False
     if figures:
-        return any(fits(asked, given) and new(f) for f, given in figures)
+        return any(fits(asked, given) and new(f, plain, source) for f, given in figures)
     return _NUMBER.search(plain) is not None
 
 
@@ -368,10 +374,15 @@ def gives_asked_figure(
         parts = None
     whole_part = part_asked(norm_question)
 
-    def new(f: Figure) -> bool:
+    def new(f: Figure, text: str, source: str) -> bool:
         # A figure the question states itself ("计划开工的98个项目总投资是多少" answered
-        # with "98个重点工业项目") tells the user nothing they did not say.
-        return not any(equivalent(f, g) for g in given)
+        # with "98个重点工业项目") tells the user nothing they did not say; one outside
+        # the clause of a stated figure is about something else (``beside_stated``),
+        # read in the passage words where they hold it.
+        if any(equivalent(f, g) for g in given):
+            return False
+        held = source and any(equivalent(f, h) for h in extract_figures(source))
+        return beside_stated(source if held else text, f, given)
 
     def of_setting(text: str, source: str) -> bool:
         # A sentence that counts the question's setting and never names the thing asked
@@ -406,7 +417,7 @@ def gives_asked_figure(
                 or labelled_count(norm, source, f, unit)
             )
             and fits(asked, aspect)
-            and new(f)
+            and new(f, norm, source)
             for f, aspect in figure_aspects(norm, source)
         )
         texts = [norm, source] if source else [norm]

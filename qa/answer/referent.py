@@ -17,6 +17,7 @@ from qa.answer.rewrite import (
     _FULL_WIDTH_DIGITS,
     _OWN_TIME,
     _PARTICLES,
+    _PLAN_WORDS,
     _PUNCT,
     _YEAR,
     Mentions,
@@ -62,13 +63,27 @@ def bare_count(question: str, base: str, mentions: Mentions | None = None) -> st
     ):
         return None
     years = "" if _YEAR.search(core) else _years_of(base)
-    if asked.group(1) == counted.group(1):
-        return f"{years}{core[: asked.end(1)]}{noun}？"
-    # Another measure word does not take the noun after it ("多少人国家“杰青”"): the noun
-    # leads, after the question's own time.
     own = re.match(r"(?:(?:19|20)\d\d年(?:底|末)?)+", core)
     at = own.end() if own else 0
+    if asked.group(1) == counted.group(1):
+        topic = _lead_topic(base)
+        topic = "" if topic in core else topic
+        return f"{years}{core[:at]}{topic}{core[at : asked.end(1)]}{noun}？"
+    # Another measure word does not take the noun after it ("多少人国家“杰青”"): the noun
+    # leads, after the question's own time.
     return f"{years}{core[:at]}{noun}{core[at : asked.end(1)]}？"
+
+
+def _lead_topic(base: str) -> str:
+    """What a question names before the words asking its plan, after its time and place:
+    what its count is of ("城中村改造" in "2024年重庆城中村改造打算滚动推进多少个项目？"), or
+    ""."""
+    time = _LEAD_TIME.match(base)
+    rest = base[time.end() if time else 0 :]
+    rest = rest[len(lead_place(rest)) :]
+    planned = _PLAN_WORDS.search(rest)
+    topic = rest[: planned.start()] if planned else ""
+    return "" if re.search(r"多少|几|[，,、]", topic) else topic
 
 
 def _names_noun(words: str) -> bool:
@@ -250,7 +265,7 @@ def keeps_place(rewritten: str, base: str) -> str:
     # "重庆市属…" and "重庆地区生产总值" are cut as 重庆市 and 重庆地区: the name alone is
     # the place.
     place = core_name(lead_place(base)) if lead_place(base) else ""
-    if not place or place in rewritten or places(rewritten):
+    if not place or place in rewritten or any(p not in base for p in places(rewritten)):
         return rewritten
     time = _LEAD_TIME.match(rewritten)
     at = time.end() if time else 0

@@ -278,11 +278,25 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
             # "这个工程计划实施多少个？": the phrase of the question before that 工程 ends.
             prefix, rest = prefix + named[0], named[1]
         else:
-            # "它们累计有多少家了？": the pronoun stands for what the question before counted.
-            prefix += _subject_of(out)
+            # "它们累计有多少家了？": the pronoun stands for what the question before counted;
+            # a lone 它 for what it spoke of, where it names that first ("…运营平台，是由…").
+            lone = re.search(r"它(?!们)", question)
+            prefix += (_topic_of(out) if lone else "") or _subject_of(out)
     if re.search(r"多少|几", rest):
         return f"{prefix}{rest}？"
     return f"{prefix}{rest}{tail.group(0) if tail else '是多少？'}"
+
+
+def _topic_of(base: str) -> str:
+    """What a question speaks of when it names that first and asks after a comma, without
+    its years, else "".
+
+    Example: ``_topic_of("2023年重庆的运营平台，是由多少家股东共建的？")`` -> ``"重庆的运营平台"``.
+    """
+    head, comma, _ = base.partition("，")
+    if not comma or re.search(r"多少|几|什么|哪|吗", head):
+        return ""
+    return _YEAR.sub("", head).strip(" 年的")
 
 
 def _subject_of(base: str) -> str:

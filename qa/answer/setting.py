@@ -23,10 +23,11 @@ Pure functions.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from qa.answer.aspect import CLAUSE_END, clause_before
-from qa.text.numbers import Figure
+from qa.text.numbers import Figure, equivalent, extract_figures
 
 # A place (ns), a person (nr) or an organisation (nt) is where or whose, not what is
 # counted; a question's place is in its setting as a rule.
@@ -105,8 +106,8 @@ def _asked_words(setting: str, asked: str) -> tuple[str, ...]:
 # "X中，Y…多少": X is the whole, Y the part asked of it.
 _PARTITIVE = re.compile(r"(?:当中|之中|里面|中|里)[，,]")
 # 几 asks a small count ("几个", "几家"), unless it is part of a number (十几, 几十, 好几)
-# or of a word (几乎, 哪几), or asks a rank (第几).
-FEW = re.compile(r"(?<![好十哪第])几(?![十百千万乎])")
+# or of a word (几乎, 哪几), or asks a rank (第几, 前几名).
+FEW = re.compile(r"(?<![好十哪第前])几(?![十百千万乎])")
 _ASKING = re.compile(rf"多少|{FEW.pattern}")
 # Word classes of a noun phrase's words in jieba's tags (服务业/n, 投资/vn, 国家级/b).
 NOUN_FLAGS = re.compile(r"n[a-z]?$|vn$|j$|b$")
@@ -155,3 +156,35 @@ def names_only_whole(whole_part: tuple[str, str] | None, text: str, source: str)
     whole, part = whole_part
     where = source or text
     return whole in where and part not in where
+
+
+_CLAUSE_STOP = re.compile(r"[，,。；;！!？?\n]")
+
+
+def beside_stated(text: str, figure: Figure, stated: Sequence[Figure]) -> bool:
+    """Whether ``figure`` may be about what the question names by a figure it states
+    ("第二批50个合作事项已经完成了多少项"): False when ``text`` holds that stated figure in
+    another clause and ``figure``'s own clause names a sibling by a figure of the same
+    unit, ``figure`` itself or another ("首批34个合作事项已完成22项，第二批50个合作事项加快推进": 22项 is the first
+    batch's). "计划开工98个项目，总投资5000亿元" names no sibling: 5000亿元 may be theirs.
+
+    Example: ``beside_stated("首批34个事项已完成22项，第二批50个事项加快推进", 22项, [50个])``
+    -> False.
+    """
+    held = extract_figures(text)
+    mine = next((h for h in held if equivalent(h, figure)), None)
+    ours = [h for h in held if any(equivalent(h, g) for g in stated)]
+    if mine is None or not ours:
+        return True
+
+    def clause(f: Figure) -> tuple[int, int]:
+        ends = [m.end() for m in _CLAUSE_STOP.finditer(text, 0, f.span[0])]
+        after = _CLAUSE_STOP.search(text, f.span[1])
+        return (ends[-1] if ends else 0, after.start() if after else len(text))
+
+    start, end = clause(mine)
+    if any(start <= h.span[0] < end for h in ours):
+        return True
+    units = {g.scaled()[1] for g in stated}
+    # The figure itself may be the sibling's count ("首批34个").
+    return not any(start <= h.span[0] < end and h.scaled()[1] in units for h in held)

@@ -165,3 +165,11 @@ def test_a_bare_list_item_shares_the_words_before_the_list() -> None:
     assert aspects("整体提升100所学校、50家医院周边环境") == [("100所", CHANGE), ("50家", CHANGE)]
     # An item with words of its own is read in them.
     assert aspects("增长6.1%、总量达到3000亿元") == [("6.1%", CHANGE), ("3000亿元", LEVEL)]
+
+
+def test_a_time_said_before_the_asking_part_holds_for_it() -> None:
+    asked = asked_aspect("截至2023年底,重庆农村公路总里程有多少公里?")
+    assert asked is not None and asked.total is True
+    # What a year newly built or rebuilt is no running total.
+    [(_, given)] = figure_aspects("新改建“四好农村路”3360公里")
+    assert given.total is False and not fits(asked, given)

@@ -101,12 +101,13 @@ def test_a_question_naming_a_report_keeps_that_report() -> None:
         ("2024年重庆PM2.5年平均浓度是多少微克每立方米？", "微克"),
         ("比上年提高了多少个百分点？", "个百分点"),
         ("有多少年轻人留在重庆？", None),  # 年 here is no unit
-        # 几 asks a count too; not in 好几 (a number), 几乎 (a word), 第几 (a rank).
+        # 几 asks a count too; not in 好几 (a number), 几乎 (a word), 第几 and 前几名 (a rank).
         ("2024年重庆新评上了几个国家级旅游度假区？", "个"),
         ("2022年和2024年空气质量优良天数分别增加了几天？", "天"),
         ("要跑好几个部门的事情，有多少项得到了提升？", "项"),
         ("几乎全程无人操作的工厂建了多少？", None),
         ("江北国际机场建成的是第几条跑道？", None),
+        ("功率半导体产量在全国能排进前几名？", None),  # a rank too: "前3" answers it
         ("占百分之几？", None),
     ],
 )
@@ -220,6 +221,7 @@ def test_the_general_measure_word_counts_what_another_one_does() -> None:
     assert same_unit("位", "人") and same_unit("名", "位") and not same_unit("位", "家")
     # People and households are never counted by 个 in a report; a user may ask so.
     assert not same_unit("户", "个") and not same_unit("人", "个") and same_unit("个", "人")
+    assert not same_unit("辆", "个") and same_unit("个", "辆")  # 万辆 is never counted in 个
     q = "2024年重庆打算引进多少家品牌首店？"
     assert gives_asked_figure(q, ["品牌", "首店"], ["引进落地品质品牌首店300个"])
     # Every measure word of things counts with 个: rooms (间), sites (处), ships (艘).

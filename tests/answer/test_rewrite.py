@@ -232,7 +232,7 @@ def test_a_count_of_nothing_named_counts_what_the_question_before_counted() -> N
     workshops = [("2023年重庆新建了多少个数字化车间？", "…")]
     # A year and the kind are all it adds: the same count, planned for 2024.
     assert standalone_question("2024年计划新建多少个？", workshops) == (
-        "2024年计划新建多少个数字化车间？"
+        "2024年重庆计划新建多少个数字化车间？"
     )
     experts = [("2022年重庆新增了几位国家“杰青”？", "…")]
     # Asked by another measure word, the noun leads: not "多少人国家“杰青”".
@@ -459,6 +459,12 @@ def test_a_follow_up_asking_the_plan_asks_the_same_indicator_s_target(
             "那2023年完工投用了多少个？",
             "2023年重庆完工投用了多少个轨道站点步行便捷提升项目？",
         ),
+        # What the count was of is named before the plan: it stays.
+        (
+            "2024年重庆城中村改造打算滚动推进多少个项目？",
+            "那2024年实际加力实施了多少个？",
+            "2024年重庆城中村改造实际加力实施了多少个项目？",
+        ),
         # 当年 at the head of a long question is the year asked before.
         (
             "2022年重庆全市能耗强度下降了多少？",
@@ -484,3 +490,13 @@ def test_a_follow_up_keeps_the_place_until_it_names_another() -> None:
     chengdu = [("2023年成都市地区生产总值是多少？", "…")]
     assert standalone_question("那2024年呢？", chengdu) == "2024年成都市地区生产总值是多少？"
     assert "成都" not in standalone_question("那重庆呢？", chengdu)
+
+
+def test_it_stands_for_what_the_question_before_named_first() -> None:
+    before = "2023年重庆做大的西部陆海新通道跨区域综合运营平台，是由几个省份的多少家股东共建的？"
+    assert standalone_question("它在海外设立了几家公司？", [(before, "…")]) == (
+        "2023年重庆做大的西部陆海新通道跨区域综合运营平台在海外设立了几家公司？"
+    )
+    # 它们 are the things counted.
+    firms = [("2022年重庆新引进了多少家国内外知名创新机构？", "…")]
+    assert "创新机构" in standalone_question("它们累计有多少家了？", firms)

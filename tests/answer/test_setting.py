@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from qa.answer.gate import asked_unit_at, gives_asked_figure
 from qa.answer.setting import (
+    beside_stated,
     counts_setting,
     names_asked,
     names_only_whole,
@@ -97,3 +98,15 @@ def test_a_sentence_naming_only_the_whole_gives_no_figure_of_the_part() -> None:
     source = "全年市级重大项目完成投资4104亿元"
     tokens = ["重大项目", "民营企业", "投资"]
     assert not gives_asked_figure(INVESTED, tokens, [said], None, True, [source])
+
+
+def test_a_figure_outside_the_clause_of_a_stated_figure_is_about_something_else() -> None:
+    text = "首批34个合作事项已完成22项，第二批50个合作事项加快推进"
+    _, done, _ = extract_figures(text)
+    assert not beside_stated(text, done, extract_figures("第二批50个合作事项"))
+    # No sibling is named by a figure in the stated unit: the total may be theirs.
+    total = "计划开工98个项目，总投资5000亿元"
+    assert beside_stated(total, extract_figures("5000亿元")[0], extract_figures("98个"))
+    q = normal_form("2023年川渝第二批50个合作事项已经完成了多少项？")
+    assert not gives_asked_figure(q, ["合作", "事项", "完成"], [text], on_topic=True)
+    assert gives_asked_figure(q, ["合作", "事项", "完成"], ["第二批50个合作事项已完成30项"])
