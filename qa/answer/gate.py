@@ -191,8 +191,8 @@ COUNTERS = frozenset("个名位家人户所座项件台辆套张条列处栋间�
 _PEOPLE = frozenset("人名位")
 
 
-# Measure words a report never replaces by 个.
-_OWN_MEASURE = frozenset("户辆列架艘")
+# Measure words a report never replaces by 个 (households, vehicles, trains).
+_OWN_MEASURE = frozenset("户辆列")
 
 
 def same_unit(asked: str, given: str) -> bool:
@@ -200,8 +200,8 @@ def same_unit(asked: str, given: str) -> bool:
     whatever another measure word does: 多少家首店 is answered by 首店300个; 人, 名 and
     位 all count people.
 
-    Reports count people and households by 人/名/位 and 户, and vehicles, trains, planes
-    and ships by their own measure words, never by 个: "1304个" is no answer to 多少户居民,
+    Reports count people and households by 人/名/位 and 户, and vehicles and trains by
+    辆 and 列, never by 个: "1304个" is no answer to 多少户居民,
     nor "重大工业项目19个" to 多少万辆 (a user's 多少个人才 may still be answered in 人).
 
     Example: ``same_unit("家", "个")`` -> True; ``same_unit("位", "人")`` -> True;

@@ -224,7 +224,7 @@ def test_the_general_measure_word_counts_what_another_one_does() -> None:
     assert not same_unit("辆", "个") and same_unit("个", "辆")  # 万辆 is never counted in 个
     q = "2024年重庆打算引进多少家品牌首店？"
     assert gives_asked_figure(q, ["品牌", "首店"], ["引进落地品质品牌首店300个"])
-    # Every measure word of things counts with 个: rooms (间), sites (处), ships (艘).
+    # Other measure words of things count with 个: rooms (间), sites (处), ships (艘).
     assert same_unit("间", "个") and same_unit("个", "处") and same_unit("艘", "个")
     q = "2024年重庆的中小学里一共建起了多少间心理辅导室？"
     assert gives_asked_figure(q, ["中小学", "心理辅导室"], ["建成中小学心理辅导室4030个"])
