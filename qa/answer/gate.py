@@ -30,6 +30,7 @@ from qa.answer.setting import (
     names_asked,
     names_only_whole,
     part_asked,
+    part_of_asked,
     split_question,
 )
 from qa.schema import Passage
@@ -230,7 +231,8 @@ def counted_phrase(norm_question: str) -> tuple[str, ...]:
     alone would let "7000套配售型保障性住房" count 保障性租赁住房.
 
     Example: ``counted_phrase("新筹集了多少套保障性租赁住房？")`` ->
-    ``("保障性", "保障性租赁", "保障性租赁住房")``.
+    ``("保障性", "保障性租赁", "保障性租赁住房")``; ``counted_phrase("为多少名女学生接种")``
+    -> ``("女学生", "女学生接种")``.
     """
     asked = asked_unit_at(norm_question)
     if not asked or asked[0] not in COUNTERS:
@@ -241,9 +243,14 @@ def counted_phrase(norm_question: str) -> tuple[str, ...]:
     rest = norm_question[asked[1] :]
     end = CLAUSE_END.search(rest)
     words = [w for w in jieba.cut(rest[: end.start() if end else None]) if w.strip()]
-    if not words or len(words[0]) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", words[0]):
+    # A noun may start with Latin letters, which jieba cuts off (A 级旅游景区).
+    if len(words) > 1 and re.fullmatch(r"[A-Za-z]+", words[0]):
+        words = [words[0] + words[1], *words[2:]]
+    if not words or not re.fullmatch(r"[A-Za-z]*[\u4e00-\u9fff]+", words[0]):
         return ()
-    return tuple("".join(words[: i + 1]) for i in range(len(words)))
+    # A one-character word is no noun alone: jieba cuts 女学生 into 女 and 学生.
+    readings = ("".join(words[: i + 1]) for i in range(len(words)))
+    return tuple(r for r in readings if len(r) >= 2)
 
 
 def counts_noun(sentence: str, noun: str) -> bool:
@@ -377,12 +384,14 @@ def gives_asked_figure(
     def new(f: Figure, text: str, source: str) -> bool:
         # A figure the question states itself ("计划开工的98个项目总投资是多少" answered
         # with "98个重点工业项目") tells the user nothing they did not say; one outside
-        # the clause of a stated figure is about something else (``beside_stated``),
+        # the clause of a stated figure is about something else (``beside_stated``), and
+        # one said to be a share of the whole asked is a part's (``part_of_asked``); both
         # read in the passage words where they hold it.
         if any(equivalent(f, g) for g in given):
             return False
         held = source and any(equivalent(f, h) for h in extract_figures(source))
-        return beside_stated(source if held else text, f, given)
+        where = source if held else text
+        return beside_stated(where, f, given) and not part_of_asked(where, f, norm_question)
 
     def of_setting(text: str, source: str) -> bool:
         # A sentence that counts the question's setting and never names the thing asked

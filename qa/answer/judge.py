@@ -139,8 +139,10 @@ def schema_reply(
     llama.cpp turns it into a grammar; OpenAI and vLLM take a ``json_schema`` format,
     llama.cpp's server only ``json_object`` with a ``schema`` (it rejects the other)."""
     client = getattr(model, "client", None)
-    if client is not None and hasattr(client, "create_chat_completion"):
-        out = client.create_chat_completion(
+    # A local model keeps each system prompt's evaluated start (``qa.answer.prefixes``).
+    complete = getattr(model, "complete", None) or getattr(client, "create_chat_completion", None)
+    if callable(complete):
+        out = complete(
             messages=msgs,
             response_format={"type": "json_object", "schema": schema},
             max_tokens=max_tokens,

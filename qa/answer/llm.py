@@ -35,6 +35,7 @@ from qa.answer.fetch import default_model_path, model_status
 from qa.settings import Settings
 
 if TYPE_CHECKING:
+    from langchain_community.chat_models import ChatLlamaCpp
     from langchain_core.language_models.chat_models import BaseChatModel
     from langchain_openai import ChatOpenAI
 
@@ -179,13 +180,8 @@ def _make_local(settings: Settings, max_tokens: int, n_ctx: int) -> BaseChatMode
             "pip install 'llama-cpp-python[server]' (compiles llama.cpp, ~6 min), "
             "or use QA_BACKEND=openai / extractive."
         )
-    with warnings.catch_warnings():
-        # langchain-community announces its sunset on import; ChatLlamaCpp still works.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from langchain_community.chat_models import ChatLlamaCpp
-
     try:
-        return ChatLlamaCpp(
+        return _local_chat_class()(
             model_path=str(path),
             n_ctx=n_ctx,
             n_threads=LOCAL_N_THREADS,
@@ -238,6 +234,36 @@ def _make_openai(settings: Settings, max_tokens: int) -> BaseChatModel:
         temperature=0.0,
         max_completion_tokens=max_tokens,
     )
+
+
+@functools.cache
+def _local_chat_class() -> type[ChatLlamaCpp]:
+    """``ChatLlamaCpp`` whose ``complete`` calls (the helper's: judging, picking,
+    rewording, reading places) each start from the kept start of their system prompt
+    (``qa.answer.prefixes``): the helper reads several in turn, and no verdict depends
+    on where the prompt before it happened to share words with its own. The writer's
+    stream is left as llama.cpp runs it."""
+    with warnings.catch_warnings():
+        # langchain-community announces its sunset on import; ChatLlamaCpp still works.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from langchain_community.chat_models import ChatLlamaCpp
+    from pydantic import PrivateAttr
+
+    from qa.answer.prefixes import KeptStarts
+
+    class LocalChat(ChatLlamaCpp):
+        _starts: KeptStarts | None = PrivateAttr(default=None)
+
+        def kept(self) -> KeptStarts:
+            if self._starts is None:
+                self._starts = KeptStarts(self.client)
+            return self._starts
+
+        def complete(self, messages: list[dict[str, str]], **kwargs: Any) -> Any:
+            """``Llama.create_chat_completion`` from the kept start of its system prompt."""
+            return self.kept().complete(messages, **kwargs)
+
+    return LocalChat
 
 
 @functools.cache

@@ -52,9 +52,13 @@ def bare_count(question: str, base: str, mentions: Mentions | None = None) -> st
     core = _PUNCT.sub("", normal_form(question).translate(_FULL_WIDTH_DIGITS))
     asked = re.search(rf"(?:多少|几)([{counters}])[了呢]?$", core)
     counted = re.search(rf"(?:多少|几)([{counters}])(.*?)[？?]?$", base)
-    if not asked or not counted or not re.search(r"[\u4e00-\u9fff]", counted.group(2)):
+    if not asked:
         return None
     added = _PARTICLES.sub("", _FRAMING.sub("", core[: asked.start()]))
+    if not counted:
+        return _count_of_named(added, core[asked.start() : asked.end(1)], base)
+    if not re.search(r"[\u4e00-\u9fff]", counted.group(2)):
+        return None
     noun = counted.group(2)
     if (
         not all(c in base for c in added)
@@ -72,6 +76,31 @@ def bare_count(question: str, base: str, mentions: Mentions | None = None) -> st
     # Another measure word does not take the noun after it ("多少人国家“杰青”"): the noun
     # leads, after the question's own time.
     return f"{years}{core[:at]}{noun}{core[at : asked.end(1)]}？"
+
+
+# A question asking which things, by name ("要建成哪些重大项目？").
+_WHICH = re.compile(r"哪些|哪几[个项家所座条批种处]?")
+
+
+def _count_of_named(added: str, asking: str, base: str) -> str | None:
+    """A count that adds only verbs (or nothing), after a question asking which things
+    (哪些): how many of those things, done as the count says; the verb before 哪些
+    gives way to the count's own.
+
+    Example: ``_count_of_named("新开工", "多少个", "按2023年的计划，重庆中心城区要建成哪些
+    重大项目？")`` -> ``"按2023年的计划，重庆中心城区要新开工多少个重大项目？"``.
+    """
+    from qa.text.entities import tagger
+
+    which = _WHICH.search(base)
+    # 新 before a verb says newly (jieba tags 新开工 as a noun, 开工 as a verb).
+    if which is None or (added and _names_noun(added.removeprefix("新"))):
+        return None
+    before = base[: which.start()]
+    words = [w for w in tagger().cut(before) if w.word.strip()]
+    if added and words and words[-1].flag.startswith("v"):
+        before = before[: len(before) - len(words[-1].word)]
+    return f"{before}{added}{asking}{base[which.end() :]}"
 
 
 def _lead_topic(base: str) -> str:

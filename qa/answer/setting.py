@@ -188,3 +188,31 @@ def beside_stated(text: str, figure: Figure, stated: Sequence[Figure]) -> bool:
     units = {g.scaled()[1] for g in stated}
     # The figure itself may be the sibling's count ("首批34个").
     return not any(start <= h.span[0] < end and h.scaled()[1] in units for h in held)
+
+
+def part_of_asked(text: str, figure: Figure, norm_question: str) -> bool:
+    """Whether ``text`` calls ``figure`` a share of a whole the question asks: the words
+    right after it say 占 and a whole that the question names in full ("新增A级旅游景区
+    19个，占全市七成" for "全市一共新增了多少个"): the figure is a part's. A whole the
+    question does not ask ("占全市gdp的60%" for 全市民营经济增加值) decides nothing.
+
+    Example: ``part_of_asked("渝东北新增A级旅游景区19个，占全市七成", 19个,
+    "2023年重庆全市一共新增了多少个a级旅游景区？")`` -> True; for "2023年渝东北新增了多少个"
+    (no 全市) -> False.
+    """
+    mine = next((h for h in extract_figures(text) if equivalent(h, figure)), None)
+    if mine is None:
+        return False
+    after = _SHARE_OF.match(text, mine.span[1])
+    if after is None:
+        return False
+    from qa.text.entities import tagger
+
+    words = [w.word for w in tagger().cut(after.group(1)) if w.word.strip()]
+    return bool(words) and all(w in norm_question for w in words)
+
+
+# 占 and the whole, up to the share itself (的, a number, 七成, 比重…).
+_SHARE_OF = re.compile(
+    r"[，,、]?\s*占((?:(?!的|[\d.]|[一二三四五六七八九十半]成|比重|比例|份额)[^，,。；;！!？?\n]){2,12})"
+)

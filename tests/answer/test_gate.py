@@ -206,6 +206,20 @@ def test_a_count_may_leave_out_its_measure_word() -> None:
     assert not counts_noun("中小学生心理健康测评覆盖率100%", "中小学生")
     tokens = ["中小学生", "心理", "健康", "测评"]
     assert gives_asked_figure(q, tokens, ["为200万中小学生开展心理健康测评[1]。"])
+    # The noun may start with a one-character word (jieba: 女 学生).
+    girls = "2023年重庆免费为多少名女学生接种了hpv疫苗？"
+    assert counted_noun(girls) == "女学生"
+    assert gives_asked_figure(
+        girls, ["学生", "hpv", "疫苗"], ["免费为19.3万女学生接种hpv疫苗[1]。"]
+    )
+    # Or with Latin letters, which jieba cuts off: the count of another thing is none.
+    sights = "2023年重庆全市新增了多少个A级旅游景区？"
+    assert counted_noun(sights) == "A级"
+    assert not gives_asked_figure(
+        sights,
+        ["全市", "新增", "旅游", "景区"],
+        ["专精特新企业达374家，新增A级旅游景区19个、占全市七成[1]。"],
+    )
     # Another unit between the number and the noun is not a count of it.
     area = "2025年计划新开工改造多少个城镇老旧小区？"
     assert not gives_asked_figure(

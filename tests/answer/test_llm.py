@@ -331,3 +331,20 @@ def test_a_real_openai_compatible_server_judges_too(
     chat = make_chat_model(settings, "openai")
     gdp = "全年地区生产总值迈上3万亿元新台阶，达到30145.79亿元，增长6.1%。"
     assert answers_question(chat, "2023年重庆地区生产总值是多少？", gdp) in (True, False)
+
+
+@pytest.mark.model
+def test_a_helper_switching_prompts_answers_as_a_fresh_one(model_settings: Settings) -> None:
+    from qa.answer.judge import answers_question, pick_sentence
+
+    gdp = "全年地区生产总值迈上3万亿元新台阶，达到30145.79亿元，增长6.1%。"
+    sentences = ["新建公园10个。", "城市低保标准提高到每人每月717元。"]
+    helper = make_chat_model(model_settings, "local", helper=True)
+    first = answers_question(helper, "2023年重庆地区生产总值是多少？", gdp)
+    assert pick_sentence(helper, "城里最困难的家庭每月能领多少补助？", sentences) == 1
+    # Back to the judge: its kept state is loaded, and the verdict is a fresh context's.
+    again = answers_question(helper, "2023年重庆GDP是多少？", gdp)
+    fresh = make_chat_model(model_settings, "local", helper=True)
+    assert again == answers_question(fresh, "2023年重庆GDP是多少？", gdp)
+    assert first is True and again is True
+    assert helper._starts is not None and helper._starts.kept == 2

@@ -246,6 +246,19 @@ def test_a_count_of_nothing_named_counts_what_the_question_before_counted() -> N
     )
 
 
+def test_a_count_after_a_question_asking_which_things_counts_those_things() -> None:
+    projects = [("按2023年的计划，重庆中心城区要建成哪些重大项目？", "…")]
+    # The count's own verb takes the place of the one before 哪些.
+    assert standalone_question("新开工的有多少个？", projects) == (
+        "按2023年的计划，重庆中心城区要新开工多少个重大项目？"
+    )
+    reforms = [("2024年重庆要推进哪些改革？", "…")]
+    assert standalone_question("一共有多少个？", reforms) == "2024年重庆要推进多少个改革？"
+    # A count naming a thing of its own is not of those things.
+    assert "哪些" not in standalone_question("区县有多少个？", reforms)
+    assert "改革" not in standalone_question("区县有多少个？", reforms)
+
+
 def test_this_and_a_noun_point_to_the_phrase_that_noun_ends() -> None:
     from qa.answer.referent import referent
 

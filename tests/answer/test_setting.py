@@ -110,3 +110,26 @@ def test_a_figure_outside_the_clause_of_a_stated_figure_is_about_something_else(
     q = normal_form("2023年川渝第二批50个合作事项已经完成了多少项？")
     assert not gives_asked_figure(q, ["合作", "事项", "完成"], [text], on_topic=True)
     assert gives_asked_figure(q, ["合作", "事项", "完成"], ["第二批50个合作事项已完成30项"])
+
+
+def test_a_figure_said_to_be_a_share_of_the_whole_asked_is_a_parts() -> None:
+    from qa.answer.setting import part_of_asked
+
+    text = "渝东北新增a级旅游景区19个，占全市七成"
+    nineteen = extract_figures(text)[0]
+    assert part_of_asked(text, nineteen, "2023年重庆全市一共新增了多少个a级旅游景区？")
+    # Asked of the part itself, or without naming the whole, it may answer.
+    assert not part_of_asked(text, nineteen, "2023年渝东北新增了多少个a级旅游景区？")
+    gdp = "民营经济增加值1.8万亿元，占全市gdp的60%"
+    private = extract_figures(gdp)[0]
+    assert part_of_asked(gdp, private, "2023年重庆全市gdp是多少？")
+    # A whole the question does not ask (gdp) decides nothing.
+    assert not part_of_asked(gdp, private, "2023年重庆全市民营经济增加值是多少？")
+    assert not part_of_asked("全市gdp达到3万亿元", extract_figures("3万亿元")[0], "全市gdp是多少？")
+
+
+def test_a_parts_figure_is_no_answer_to_the_whole() -> None:
+    q = "2023年重庆全市一共新增了多少个a级旅游景区？"
+    tokens = ["全市", "新增", "a级", "旅游", "景区"]
+    assert not gives_asked_figure(q, tokens, ["渝东北新增a级旅游景区19个，占全市七成[1]。"])
+    assert gives_asked_figure(q, tokens, ["全市新增a级旅游景区27个[1]。"])
