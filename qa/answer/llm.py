@@ -254,14 +254,14 @@ def _local_chat_class() -> type[ChatLlamaCpp]:
     class LocalChat(ChatLlamaCpp):
         _starts: KeptStarts | None = PrivateAttr(default=None)
 
-        def kept(self) -> KeptStarts:
+        def starts(self) -> KeptStarts:
             if self._starts is None:
                 self._starts = KeptStarts(self.client)
             return self._starts
 
         def complete(self, messages: list[dict[str, str]], **kwargs: Any) -> Any:
             """``Llama.create_chat_completion`` from the kept start of its system prompt."""
-            return self.kept().complete(messages, **kwargs)
+            return self.starts().complete(messages, **kwargs)
 
     return LocalChat
 
