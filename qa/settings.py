@@ -68,7 +68,10 @@ class Settings:
     condense: bool = False
     # With a model backend, a question whose words the passages found mostly lack is
     # also searched in the reports' wording, written by the model (``answer/reword.py``).
-    reword: bool = True
+    # Off: since candidates are also ranked by their figure clauses (``sentence_rank``),
+    # it put the answer passage in the top 5 for one more of 184 dev paraphrases (first
+    # for four more), and cost about 3 s before the first token of each such question.
+    reword: bool = False
     # On that same weak path, the answer is one clause run chosen by meaning and, with a
     # model, picked by it (``answer/select.py``). Off: on the dev halves it gained
     # (paraphrase 0.64 -> 0.72), on the test halves it lost (paraphrase 0.59 -> 0.51,

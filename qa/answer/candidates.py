@@ -2,11 +2,12 @@
 answer it.
 
 A follow-up is made standalone (rules, or the model when ``condense`` is on), the
-question is searched (each asked year in turn), and, with a model at hand, a
-question whose words the passages found mostly lack is searched again in the
-reports' own wording (``reword``), the two rankings fused, and its candidates are
-reordered by their closest sentence as well (``sentence_rank``). The passages are packed
-to the context budget. Every change of question or passages records a ``Check``.
+question is searched (each asked year in turn), and a question whose words the
+passages found mostly lack has its candidates reordered by their closest sentence or
+figure clause as well (``sentence_rank``); with a model and ``reword`` on, it is first
+searched again in the reports' own wording, the two rankings fused. The passages are
+packed to the context budget. Every change of question or passages records a
+``Check``.
 """
 
 from __future__ import annotations
@@ -165,19 +166,22 @@ def _by_sentences(
     qa: ReportQA, question: str, passages: list[Passage], checks: list[Check]
 ) -> list[Passage]:
     """The first ``sentence_rank.DEPTH`` passages reordered by their closest sentence
-    too; as they were when no sentence can be scored."""
-    from qa.answer.evidence import similarity
-    from qa.answer.sentence_rank import DEPTH, by_closest_sentence
+    or figure clause too; as they were when nothing can be scored."""
+    from qa.answer.evidence import closeness
+    from qa.answer.sentence_rank import DEPTH, by_closest_sentence, pieces
 
     depth = passages[:DEPTH]
+    each = [pieces(p) for p in depth]
+    keys = list(dict.fromkeys(k for ks in each for k in ks))
     try:
-        meaning = similarity(question, depth, qa.index.embeddings, qa.reranker(), limit=None)
+        scored = closeness(question, keys, qa.index.embeddings, qa.reranker())
     except Exception as exc:  # the search's order stands
         checks.append(Check("sentence_rank_failed", first_line(exc)))
         return passages
-    if not meaning.raw:
+    if not scored:
         return passages
-    closest = [meaning.closest_in(p) for p in depth]
+    raw = {k: r for k, (_, r) in zip(keys, scored, strict=True)}
+    closest = [max((raw[k] for k in ks), default=0.0) for ks in each]
     ranked = by_closest_sentence(depth, closest, qa.settings.rrf_k)
     k = qa.settings.k
     if [p.id for p in ranked[:k]] != [p.id for p in passages[:k]]:

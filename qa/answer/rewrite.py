@@ -62,13 +62,15 @@ _SWITCH = re.compile(r"^(?:换成|换为|改成|改为|换)")
 _EMPTY = re.compile(
     r"^(?:的|了|又|呢|是|有|为|定|达到|到了|突破|超过|是多少|多少|几|多大|(?:比上年|比去年|同比|较上年)?(?:增长|增加|多|提高|下降)(?:了)?)*$"
 )
+# "最后实际完成得怎么样？" asks how it went: its framing names nothing of its own.
+_HOW_IT_WENT = re.compile(r"^(?:最后|最终|结果)|(?:得)?(?:怎么样|怎样|如何)$|情况$")
 
 
 def is_follow_up(question: str) -> bool:
     """Whether ``question`` leans on the conversation: elliptical ("那2024年呢？"), with a
     pronoun ("这个指标…", "它…", "当年…"), or only asking "how much more" of what came
-    before ("比上年增长了多少？", "实际完成了多少？"). A question that names its own
-    topic is left alone.
+    before ("比上年增长了多少？", "实际完成了多少？"), or how the target or result went
+    ("最后实际完成得怎么样？"). A question that names its own topic is left alone.
 
     Example: ``is_follow_up("那2024年呢？")`` -> True; ``is_follow_up("比上年多了多少？")``
     -> True; ``is_follow_up("2024年的目标是多少？")`` -> True; a full question -> False.
@@ -84,7 +86,11 @@ def is_follow_up(question: str) -> bool:
         return True
     # A year and the asking alone ("2024年的目标是多少？") name no topic of their own.
     rest = _KIND_WORDS.sub("", _growth_or_kind(_YEAR.sub("", core)))
-    return bool(_EMPTY.match(rest))
+    if _EMPTY.match(rest):
+        return True
+    # "实际完成得怎么样？" after a target: how it went, of the same indicator.
+    plan, result = _PLAN_WORDS.search(core), re.search(r"实际|完成", core)
+    return bool(plan) != bool(result) and bool(_EMPTY.match(_HOW_IT_WENT.sub("", rest)))
 
 
 def _growth_or_kind(core: str) -> str:
@@ -236,7 +242,7 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     result = bool(re.search(r"实际|完成", rest))
     # "那目标呢？" and "打算再新增多少？" ask the same indicator's target; "那新培育专精特新
     # 企业的目标是多少家？" names an indicator of its own.
-    own = _PARTICLES.sub("", _KIND_WORDS.sub("", rest))
+    own = _PARTICLES.sub("", _KIND_WORDS.sub("", _HOW_IT_WENT.sub("", rest)))
     if plan != result and (all(c in out for c in own) or names_nothing_new(rest, out)):
         return with_kind(out, "plan" if plan else "result")
     growth = _growth_or_kind(rest) != rest or re.search(r"增长|增加|多了|提高|下降", rest)

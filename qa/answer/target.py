@@ -97,7 +97,7 @@ def with_kind(base: str, kind: str) -> str:
     if placed:
         return placed
     if _PLAN_IN.search(base):
-        # "…达标率的目标是多少？" -> "…达标率实际是多少？"
-        return re.sub(rf"的?(?:{_PLAN_IN.pattern})", "实际", base, count=1)
+        # "…达标率的目标是多少？" -> "…达标率实际是多少？"; "目标定的是" -> "实际是".
+        return re.sub(rf"的?(?:{_PLAN_IN.pattern})(?:定的|定在|定(?=为))?", "实际", base, count=1)
     core, tail = _core_of(base)
     return f"{core}实际完成{tail.lstrip('是')}"

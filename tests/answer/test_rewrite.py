@@ -80,6 +80,11 @@ def test_another_year_and_the_target() -> None:
         ("2023年重庆社会消费品零售总额增长多少？", "那目标呢？", "2023年重庆社会消费品零售总额增长的目标是多少？"),
         ("2024年重庆计划新增多少个停车位？", "实际完成了多少？", "2024年重庆实际新增多少个停车位？"),
         ("2024年重庆税收的增长目标是多少？", "那实际呢？", "2024年重庆税收的增长实际是多少？"),
+        # how the target went: the result of the same indicator
+        ("2022年重庆社会消费品零售总额增速的目标是多少？", "最后实际完成得怎么样？",
+         "2022年重庆社会消费品零售总额增速实际是多少？"),
+        ("2022年重庆文化产业增加值增速的目标定的是多少？", "实际完成得怎么样？",
+         "2022年重庆文化产业增加值增速实际是多少？"),
         # how much more than the year before
         ("2023年重庆新引进人才多少人？", "比上年增长了多少？", "2023年重庆新引进人才比上年增长了多少？"),
         ("2022年重庆城镇新增就业多少人？", "比上年多了多少？", "2022年重庆城镇新增就业比上年多了多少？"),
@@ -183,6 +188,10 @@ def test_is_follow_up() -> None:
     assert is_follow_up("2024年的目标是多少？")
     assert not is_follow_up("2024年税收收入的目标是多少？")
     assert not is_follow_up("？")
+    # How it went is a follow-up only when it says whether the target or the result.
+    assert is_follow_up("最后实际完成得怎么样？")
+    assert not is_follow_up("结果怎么样？")
+    assert not is_follow_up("目标完成情况如何？")
     too_long = "那么" + "重庆地区生产总值增长" * 5 + "呢？"  # too long to be elliptical
     assert not is_follow_up(too_long)
 
