@@ -44,12 +44,9 @@ _MAX_CHARS = 120
 
 @dataclass
 class Similarity:
-    """Calibrated similarity of each passage sentence (by its ``key``) to one question,
-    and the uncalibrated one (``raw``: cosine or the cross-encoder's score) to rank by,
-    which calibration's clipping would tie."""
+    """Calibrated similarity of each passage sentence (by its ``key``) to one question."""
 
     scores: Mapping[str, float] = field(default_factory=dict)
-    raw: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def best(self) -> float:
@@ -57,11 +54,6 @@ class Similarity:
 
     def of(self, sentence: str) -> float:
         return self.scores.get(key(sentence), 0.0)
-
-    def closest_in(self, passage: Passage) -> float:
-        """The raw score of the passage's closest sentence (0 when none was scored)."""
-        got = [self.raw.get(key(s), 0.0) for s in split_sentences(passage.text) if s.strip()]
-        return max(got, default=0.0)
 
 
 def key(sentence: str) -> str:
@@ -124,4 +116,4 @@ def similarity(
     if not scored:
         return Similarity()
     pairs = list(zip(keyed, scored, strict=True))
-    return Similarity({k: c for k, (c, _) in pairs}, {k: r for k, (_, r) in pairs})
+    return Similarity({k: c for k, (c, _) in pairs})

@@ -66,18 +66,9 @@ def test_a_cross_encoder_when_set_judges_instead_of_the_embedder() -> None:
     assert sim.of("人均体育场地面积2.1平方米。") == 0.1
 
 
-def test_raw_scores_rank_what_calibration_ties() -> None:
-    # Both sentences are past the calibration's top (0.90): calibrated alike, ranked apart.
-    sim = Similarity({"甲。": 1.0, "乙。": 1.0}, {"甲。": 0.93, "乙。": 0.91})
-    assert sim.of("甲。") == sim.of("乙。")
-    assert sim.closest_in(_p("乙。丙。")) == 0.91
-    assert sim.closest_in(_p("甲。乙。")) == 0.93
-    assert sim.closest_in(_p("丁。")) == 0.0
-
-
 def test_every_sentence_is_scored_when_no_limit_is_set() -> None:
     passages = [_p(f"低保第{i}句。") for i in range(50)]
     assert len(sentence_keys(passages)) == 40
     assert len(sentence_keys(passages, None)) == 50
     sim = similarity("低保", passages, _Axes(), limit=None)
-    assert len(sim.raw) == 50 and all(v > 0.9 for v in sim.raw.values())
+    assert len(sim.scores) == 50 and all(v > 0.0 for v in sim.scores.values())
