@@ -57,6 +57,8 @@ _PARTICLES = re.compile(r"[的了又呢是有为在多少几大年]")
 _KIND_WORDS = re.compile(r"目标|预期|计划|实际|完成")
 # Words asking for a target, not a result ("那目标呢？", "打算再新增多少？").
 _PLAN_WORDS = re.compile(r"目标|预期|计划|打算|力争")
+# Words asking for the result instead ("实际完成了多少？").
+_RESULT_WORDS = re.compile(r"实际|完成")
 _SWITCH = re.compile(r"^(?:换成|换为|改成|改为|换)")
 # What is left of a follow-up once its framing is gone says nothing but "how much".
 _EMPTY = re.compile(
@@ -89,7 +91,7 @@ def is_follow_up(question: str) -> bool:
     if _EMPTY.match(rest):
         return True
     # "实际完成得怎么样？" after a target: how it went, of the same indicator.
-    plan, result = _PLAN_WORDS.search(core), re.search(r"实际|完成", core)
+    plan, result = _PLAN_WORDS.search(core), _RESULT_WORDS.search(core)
     return bool(plan) != bool(result) and bool(_EMPTY.match(_HOW_IT_WENT.sub("", rest)))
 
 
@@ -239,7 +241,7 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     else:
         rest = _PRONOUN.sub("", rest).strip(" 的，,")
     plan = bool(_PLAN_WORDS.search(rest))
-    result = bool(re.search(r"实际|完成", rest))
+    result = bool(_RESULT_WORDS.search(rest))
     # "那目标呢？" and "打算再新增多少？" ask the same indicator's target; "那新培育专精特新
     # 企业的目标是多少家？" names an indicator of its own.
     own = _PARTICLES.sub("", _KIND_WORDS.sub("", _HOW_IT_WENT.sub("", rest)))
