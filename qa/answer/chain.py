@@ -19,11 +19,12 @@ from qa.answer.candidates import coverage_of, find_candidates, first_line
 from qa.answer.compare import comparison_note
 from qa.answer.decide import choose, extract, off_the_question, take_other
 from qa.answer.evidence import ANSWERS, similarity
-from qa.answer.gate import MIN_COVERAGE, in_scope, years_covered
+from qa.answer.gate import MIN_COVERAGE, asks_figure, in_scope, years_covered
 from qa.answer.prompt import build_messages, pack_passages
 from qa.answer.retrieve import expand_query, expand_years, per_year_questions
 from qa.answer.run import Run, model_wrote
 from qa.schema import Answer, Check, Filters, History, Passage
+from qa.text.numbers import extract_figures
 from qa.text.script import is_traditional, to_simplified, to_traditional
 
 if TYPE_CHECKING:
@@ -308,7 +309,12 @@ def _near_miss(
 
     base = run.answer
     base.refused = True
-    if verified.supported_sentences and verified.cited:
+    figure = asks_figure(run.norm)
+    if figure and not _states_figure(verified) and run.nearest and _states_figure(run.nearest):
+        # A model's header ("计划/预期目标[1]。") tells nothing given for an amount asked:
+        # the nearest source sentence with a figure does.
+        verified, quoted = run.nearest, True
+    if verified.cited and (_states_figure(verified) if figure else verified.supported_sentences):
         base.citations = list(verified.cited)
         restated = model_wrote(run) and not quoted
         given = what_is_given(verified, passages, restated)
@@ -318,6 +324,13 @@ def _near_miss(
         base.citations = []
         base.text = refusal_text(passages)
     return _finish(run)
+
+
+def _states_figure(verified: Verified) -> bool:
+    """Some supported sentence of ``verified`` holds a figure."""
+    from qa.answer.markers import strip_markers
+
+    return any(extract_figures(strip_markers(s)) for s in verified.supported_sentences)
 
 
 def _refuse(run: Run, check: Check, nearby: list[Passage]) -> Answer:

@@ -161,8 +161,9 @@ def asked_unit_at(norm_question: str) -> tuple[str, int] | None:
     return None
 
 
-# A question asking an amount: 多少, 几 (not 哪几, which asks names), 多大/多高…, 百分之.
-_ASKS_AMOUNT = re.compile(r"多少|(?<!哪)几|多[大高长重久远深宽快]|百分之")
+# A question asking an amount: 多少, 几 (not 哪几, which asks names, nor 那几/这几, which
+# point), 多大/多高…, 百分之.
+_ASKS_AMOUNT = re.compile(r"多少|(?<![哪那这])几|多[大高长重久远深宽快]|百分之")
 
 
 def asks_figure(norm_question: str) -> bool:
@@ -270,8 +271,15 @@ def counts_the_noun(
     Example: for 多少个城镇老旧小区, "接续办好15件重点民生实事,包括:新开工改造城镇老旧小区
     3011万平方米" gives 15件 to 民生实事 -> False.
     """
+    nouns = (noun,) if isinstance(noun, str) else noun
     where, places = _occurrences(text, source, figure)
-    used = [n for n in ((noun,) if isinstance(noun, str) else noun) if n in where]
+    used = [n for n in nouns if n in where]
+    if not used and where is source:
+        # The passage words shown may start after the noun ("…士后科学基金…25万人"): the
+        # sentence holds it whole.
+        held = [g for g in extract_figures(text) if equivalent(figure, g)]
+        used = [n for n in nouns if n in text] if held else []
+        where, places = (text, held) if used else (where, places)
     if not used:
         return None
 

@@ -199,12 +199,15 @@ def points_back(question: str) -> str | None:
     ("这个指标…" and "这些项目…" name what they point to and go to other rules).
 
     Example: ``points_back("这比上年增长了多少？")`` -> ``"比上年增长了多少？"``;
-    ``points_back("这项政策有多少条？")`` -> None.
+    ``points_back("占全市的比重是多少？")`` -> the whole; ``points_back("这项政策有多少条？")``
+    -> None.
     """
     from qa.text.entities import tagger
 
     text = question.strip()
-    if text.startswith("比"):
+    # A comparison or a share with no subject ("比上年…", "占全市的比重是多少？") is of
+    # the figure asked before.
+    if text.startswith(("比", "占", "相当于")):
         return text
     words = [w for w in tagger().cut(text) if w.word.strip()]
     if len(words) > 1 and words[0].word == "这" and words[1].flag[:1] in ("v", "p", "d", "f"):
@@ -299,3 +302,45 @@ def keeps_place(rewritten: str, base: str) -> str:
     time = _LEAD_TIME.match(rewritten)
     at = time.end() if time else 0
     return rewritten[:at] + place + rewritten[at:]
+
+
+# Words that stand for a place: "那里的专精特新企业有多少家？".
+_THERE = re.compile(r"^(?:那么|那)?(?:那里|那儿|那边|这里|这儿|这边|当地|该地区?)(?:的)?")
+# Place words of one name may be cut apart ("重庆渝东北地区" -> 重庆, 东北地区): names this
+# close together are one.
+_PLACE_GAP = 1
+
+
+def place_span(base: str) -> str:
+    """The place ``base`` is about: from its first place name to the last one that follows
+    on from it, "" when it names none.
+
+    Example: ``place_span("2023年重庆渝东北地区新增了多少个A级旅游景区？")`` ->
+    ``"重庆渝东北地区"``; ``place_span("2023年重庆GDP是多少？")`` -> ``"重庆"``.
+    """
+    from qa.text.entities import places
+
+    start = end = -1
+    for name in places(base):
+        at = base.find(name, max(end, 0))
+        if at < 0:
+            continue
+        if start < 0:
+            start, end = at, at + len(name)
+        elif at - end <= _PLACE_GAP:
+            end = at + len(name)
+        else:
+            break
+    return base[start:end] if start >= 0 else ""
+
+
+def there_named(question: str, base: str) -> str:
+    """``question`` with a word standing for a place ("那里", "当地") replaced by the place
+    ``base`` is about; unchanged when it has none or ``base`` names no place.
+
+    Example: ``there_named("那里的专精特新企业达到了多少家？", "2023年重庆渝东北地区新增了多少个
+    A级旅游景区？")`` -> ``"重庆渝东北地区专精特新企业达到了多少家？"``.
+    """
+    m = _THERE.match(question.strip())
+    place = place_span(base) if m else ""
+    return place + question.strip()[m.end() :] if m and place else question

@@ -256,7 +256,14 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
         return out
     if years:
         # "那2023年完工投用了多少个？": a count of what was counted before, done otherwise.
-        return bare_count(rest, out, mentions) or f"{out}（{rest}）"
+        counted = bare_count(rest, out, mentions)
+        if counted:
+            return counted
+        # "那2022年全市养老床位总共达到多少张？" names the topic again: it is a question of
+        # its own, asked of the new years.
+        if re.search(r"多少|几", rest) and _restates_topic(rest, out):
+            return f"{_years_of(out)}{rest}？"
+        return f"{out}（{rest}）"
     back = points_back(question)
     if back is not None:
         stated = as_statement(out)
@@ -293,6 +300,21 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     if re.search(r"多少|几", rest):
         return f"{prefix}{rest}？"
     return f"{prefix}{rest}{tail.group(0) if tail else '是多少？'}"
+
+
+def _restates_topic(rest: str, base: str) -> bool:
+    """Whether ``rest`` names again a thing ``base`` named (a noun of two characters or
+    more of both).
+
+    Example: ``_restates_topic("全市养老床位总共达到多少张", "2022年重庆新增了多少张养老床位？")``
+    -> True; ``_restates_topic("打算改造多大面积", "…改造城镇老旧小区多少平方米？")`` -> False.
+    """
+    from qa.answer.setting import NOUN_FLAGS
+    from qa.text.entities import tagger
+
+    return any(
+        len(w.word) > 1 and NOUN_FLAGS.match(w.flag) and w.word in base for w in tagger().cut(rest)
+    )
 
 
 def _topic_of(base: str) -> str:
@@ -362,9 +384,9 @@ def base_question(history: History, mentions: Mentions | None = None) -> str | N
 def _over(question: str, base: str, mentions: Mentions | None) -> str | None:
     """``question`` rewritten over ``base`` when it is a follow-up on it, else None; it
     keeps the place ``base`` was about unless it names one (``referent.keeps_place``)."""
-    from qa.answer.referent import bare_count, counted_years, keeps_place
+    from qa.answer.referent import bare_count, counted_years, keeps_place, there_named
 
-    question = counted_years(question, base)
+    question = there_named(counted_years(question, base), base)
     if is_follow_up(question):
         rewritten: str | None = _rewrite(question, base, mentions)
     else:

@@ -106,8 +106,9 @@ def _asked_words(setting: str, asked: str) -> tuple[str, ...]:
 # "X中，Y…多少": X is the whole, Y the part asked of it.
 _PARTITIVE = re.compile(r"(?:当中|之中|里面|中|里)[，,]")
 # 几 asks a small count ("几个", "几家"), unless it is part of a number (十几, 几十, 好几)
-# or of a word (几乎, 哪几), or asks a rank (第几, 前几名).
-FEW = re.compile(r"(?<![好十哪第前])几(?![十百千万乎])")
+# or of a word (几乎, 哪几), asks a rank (第几, 前几名), or points with 那/这 ("西边那几个
+# 区县的工厂…占了多大份额": those districts, not how many).
+FEW = re.compile(r"(?<![好十哪第前那这])几(?![十百千万乎])")
 _ASKING = re.compile(rf"多少|{FEW.pattern}")
 # Word classes of a noun phrase's words in jieba's tags (服务业/n, 投资/vn, 国家级/b).
 NOUN_FLAGS = re.compile(r"n[a-z]?$|vn$|j$|b$")
@@ -119,8 +120,9 @@ def part_asked(norm_question: str) -> tuple[str, str] | None:
     right after the whole), None when it asks no part by a noun.
 
     Example: ``part_asked("2022年底重庆的市场主体中，个体工商户有多少万户？")`` ->
-    ``("市场主体", "个体")``; ``part_asked("2023年重庆的外贸里，不靠来料加工的占多大比重？")``
-    -> None.
+    ``("市场主体", "个体")``; ``part_asked("2023年重庆新增的上市企业中，有几家是在主板上市的？")``
+    -> ``("企业", "主板")`` (the part said after the count);
+    ``part_asked("2023年重庆的外贸里，不靠来料加工的占多大比重？")`` -> None.
     """
     from qa.text.entities import tagger
 
@@ -130,6 +132,10 @@ def part_asked(norm_question: str) -> tuple[str, str] | None:
         return None
     whole = [w for w in tagger().cut(norm_question[: m.start()]) if w.word.strip()]
     part = [w for w in tagger().cut(norm_question[m.end() : ask.start()]) if w.word.strip()]
+    if not any(NOUN_FLAGS.match(w.flag) for w in part):
+        # "上市企业中，有几家是在主板上市的？": the part is said after the count.
+        after = [w for w in tagger().cut(norm_question[ask.end() :]) if w.word.strip()]
+        part = [w for w in after if NOUN_FLAGS.match(w.flag) and len(w.word) > 1][:1]
     if (
         not whole
         or not part

@@ -45,6 +45,8 @@ _ARABIC = re.compile(
     # bold splits figures in infographics ("**30145.79**亿元").
     rf"(?:(?:[ ]|\*\*?)(?={_MAG_RE}|{_UNIT_RE}))?"
     rf"(?P<mag>{_MAG_RE})?"
+    # "23万余张", "1.5万多人": the unit follows the magnitude's 余 or 多.
+    rf"(?:(?<=[万亿])(?P<over>多|余)(?={_UNIT_RE}))?"
     rf"(?P<unit>{_UNIT_RE})?"
     r"(?:[ ]?(?P<post>左右|以上|以下|以内|多))?"
 )
@@ -223,7 +225,7 @@ def _arabic(text: str, masked: str, base: int) -> list[Figure]:
         before = masked[max(0, m.start("pre") - 1) : m.start("pre")] if pre else ""
         if pre == "约" and before and before in _NOT_APPROX:
             pre = None
-        qual = "".join(q for q in (pre, m["inner"], m["post"]) if q)
+        qual = "".join(q for q in (pre, m["inner"], m["over"], m["post"]) if q)
         s = start if pre is None else m.start("pre")
         sign = "-" if m["sign"] else ""
         out.append(

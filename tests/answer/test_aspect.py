@@ -9,6 +9,8 @@ from qa.answer.gate import gives_asked_figure
 
 LEVEL, CHANGE = Aspect(change=False, per_day=False), Aspect(change=True, per_day=False)
 DAY = Aspect(change=False, per_day=True)
+# A level reached ("达到", "增至", "总量"): the stock, not what one year added.
+STOCK = Aspect(change=False, per_day=False, total=True)
 
 
 def aspects(text: str) -> list[tuple[str, Aspect]]:
@@ -17,7 +19,7 @@ def aspects(text: str) -> list[tuple[str, Aspect]]:
 
 def test_a_sentence_gives_a_level_and_a_change() -> None:
     assert aspects("全年地区生产总值达到30145.79亿元、增长6.1%") == [
-        ("30145.79亿元", LEVEL),
+        ("30145.79亿元", STOCK),
         ("6.1%", CHANGE),
     ]
 
@@ -164,7 +166,7 @@ def test_a_bare_list_item_shares_the_words_before_the_list() -> None:
     # Asked "整体提升多少家医院的周边环境", the hospitals' count is the answer.
     assert aspects("整体提升100所学校、50家医院周边环境") == [("100所", CHANGE), ("50家", CHANGE)]
     # An item with words of its own is read in them.
-    assert aspects("增长6.1%、总量达到3000亿元") == [("6.1%", CHANGE), ("3000亿元", LEVEL)]
+    assert aspects("增长6.1%、总量达到3000亿元") == [("6.1%", CHANGE), ("3000亿元", STOCK)]
 
 
 def test_a_time_said_before_the_asking_part_holds_for_it() -> None:
@@ -173,3 +175,15 @@ def test_a_time_said_before_the_asking_part_holds_for_it() -> None:
     # What a year newly built or rebuilt is no running total.
     [(_, given)] = figure_aspects("新改建“四好农村路”3360公里")
     assert given.total is False and not fits(asked, given)
+
+
+def test_a_level_reached_is_the_stock_unless_it_says_what_was_added() -> None:
+    # "养老床位达到23万余张" is how many beds there are, not how many were added.
+    assert [a.total for _, a in figure_aspects("养老床位达到23万余张")] == [True]
+    assert [a.total for _, a in figure_aspects("城镇新增就业达到73.9万人")] == [False]
+    assert not gives_asked_figure(
+        "2022年重庆新增了多少张养老床位？", [], ["养老床位达到23万余张[1]。"], None, True
+    )
+    assert gives_asked_figure(
+        "2022年重庆养老床位总共达到多少张？", [], ["养老床位达到23万余张[1]。"], None, True
+    )

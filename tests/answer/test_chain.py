@@ -1073,3 +1073,26 @@ def test_a_figure_put_under_an_indicator_its_passage_does_not_name_is_no_answer(
         "2023年重庆地区生产总值是多少亿元？", backend="local"
     )
     assert not b.refused and "30145.79亿元" in b.text, b.text
+
+
+POSTDOCS_2024 = passage(
+    "postdocs24",
+    DOC_000,
+    2024,
+    "plan",
+    "主要预期目标和计划安排：实施博士后科学基金等人才支持项目，全市研发人员总量突破25万人。",
+    0.9,
+)
+
+
+def test_a_near_miss_says_a_figure_the_reports_give_not_a_header_the_model_wrote(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    retrieval.passages = [POSTDOCS_2024]
+    a = make_qa(fake("计划/预期目标[1]。")).ask(
+        "2024年重庆计划新招收多少名博士后？", backend="local"
+    )
+    # 25万人 counts 研发人员, not the postdocs asked: no answer, but it is what is given.
+    assert a.refused, a.text
+    given = a.text.partition("报告给出的是：")[2]
+    assert "25万人" in given and "计划/预期目标" not in given, a.text

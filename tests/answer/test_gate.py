@@ -355,3 +355,17 @@ def test_a_figure_the_question_states_answers_nothing() -> None:
     assert gives_asked_figure(q, [], ["98个重点工业项目总投资500亿元[1]。"], on_topic=True)
     counted = "2024年计划开工的98个项目中,有多少个是重点工业项目?"
     assert not gives_asked_figure(counted, [], ["98个重点工业项目[1]。"], on_topic=True)
+
+
+def test_a_noun_cut_off_the_passage_words_is_read_in_the_sentence() -> None:
+    from qa.answer.gate import counts_the_noun
+    from qa.text.numbers import extract_figures
+
+    sentence = "实施博士后科学基金等人才支持项目,全市研发人员总量突破25万人"
+    shown = "士后科学基金等人才支持项目,全市研发人员总量突破25万人"  # cut 60 characters back
+    fig = extract_figures(shown)[0]
+    # 25万人 counts 研发人员, not the 博士后 asked.
+    assert counts_the_noun(sentence, shown, fig, "博士后") is False
+    asked = "2024年重庆计划新招收多少名博士后？"
+    tokens = ["计划", "新", "招收", "博士后"]
+    assert not gives_asked_figure(asked, tokens, [sentence + "[1]。"], None, True, [shown])

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from qa.answer.referent import swap_counted
+from qa.answer.referent import place_span, swap_counted, there_named
 from qa.answer.rewrite import (
     dated,
     exchanges,
@@ -522,3 +522,32 @@ def test_it_stands_for_what_the_question_before_named_first() -> None:
     # 它们 are the things counted.
     firms = [("2022年重庆新引进了多少家国内外知名创新机构？", "…")]
     assert "创新机构" in standalone_question("它们累计有多少家了？", firms)
+
+
+def test_a_share_with_no_subject_is_of_the_figure_before() -> None:
+    history = [("2023年重庆渝东北地区新增了多少个A级旅游景区？", "")]
+    assert standalone_question("占全市的比重是多少？", history) == (
+        "2023年重庆渝东北地区新增A级旅游景区占全市的比重是多少？"
+    )
+
+
+def test_there_stands_for_the_place_asked_before() -> None:
+    history = [("2023年重庆渝东北地区新增了多少个A级旅游景区？", "")]
+    assert standalone_question("那里的专精特新企业达到了多少家？", history) == (
+        "2023年重庆渝东北地区专精特新企业达到了多少家？"
+    )
+    # No place before: nothing to stand for, and the words stay as typed.
+    assert there_named("当地的GDP呢？", "地区生产总值是多少？") == "当地的GDP呢？"
+    assert place_span("2023年重庆GDP是多少？") == "重庆"
+
+
+def test_a_follow_up_naming_the_topic_again_is_asked_of_its_year() -> None:
+    history = [("2023年重庆新增了多少张养老床位？", "")]
+    assert standalone_question("那2022年全市养老床位总共达到多少张？", history) == (
+        "2022年重庆全市养老床位总共达到多少张？"
+    )
+    # One naming nothing of the question before stays beside it.
+    history = [("2023年重庆新开工改造城镇老旧小区多少平方米？", "")]
+    assert standalone_question("那2024年打算改造多大面积？", history).startswith(
+        "2024年重庆新开工改造城镇老旧小区多少平方米？"
+    )

@@ -85,6 +85,11 @@ def test_a_question_may_ask_a_part_of_a_whole_it_names() -> None:
     assert part_asked(everyday) is None
     assert part_asked(normal_form("2023年重庆已经摆脱贫困的人里，有多少人在打工？")) is None
     assert part_asked(normal_form("2023年重庆市场主体有多少万户？")) is None
+    # The part said after the count, as a relative clause.
+    listed = normal_form("2023年重庆新增的上市企业中，有几家是在主板上市的？")
+    assert part_asked(listed) == ("企业", "主板")
+    whole = "新增上市企业10家、其中科创板2家[1]。"
+    assert not gives_asked_figure(listed, ["上市", "企业", "主板"], [whole], None, True)
 
 
 def test_a_sentence_naming_only_the_whole_gives_no_figure_of_the_part() -> None:
@@ -133,3 +138,13 @@ def test_a_parts_figure_is_no_answer_to_the_whole() -> None:
     tokens = ["全市", "新增", "a级", "旅游", "景区"]
     assert not gives_asked_figure(q, tokens, ["渝东北新增a级旅游景区19个，占全市七成[1]。"])
     assert gives_asked_figure(q, tokens, ["全市新增a级旅游景区27个[1]。"])
+
+
+def test_those_few_points_and_asks_no_count() -> None:
+    # "那几个区县" are those districts: the question asks a share, not how many.
+    question = normal_form("2023年重庆西边那几个区县的大中型工厂，产值在全市总产值里占了多大份额？")
+    assert asked_unit_at(question) is None
+    answer = "渝西地区规上工业总产值占全市比重达26.5%[1]。"
+    assert gives_asked_figure(question, [], [answer], on_topic=True)
+    # Asked how many, it is a count.
+    assert asked_unit_at(normal_form("重庆有几个区县？")) == ("个", 5)

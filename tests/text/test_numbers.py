@@ -185,3 +185,12 @@ def test_a_row_is_spelled_with_its_labels_unit() -> None:
     assert spell_row(GDP) == GDP
     # What the spelled row states is what the row states.
     assert triples(spell_row(ROW)) == [("5.5%左右", 5.5, "%"), ("2.6%", 2.6, "%")]
+
+
+def test_a_magnitude_s_surplus_word_keeps_the_unit() -> None:
+    # "23万余张": 余 stands between the magnitude and the measure word, which still counts.
+    (beds,) = extract_figures("养老床位达到23万余张")
+    assert (beds.value, beds.unit, beds.qualifier) == (23.0, "万张", "余")
+    (people,) = extract_figures("1.5万多人")
+    assert people.unit == "万人" and people.qualifier == "多"
+    assert equivalent(beds, extract_figures("23万张")[0])
