@@ -303,7 +303,8 @@ def _near_miss(
     """A refusal that says what is missing and what the reports give instead, with that
     citation: "文档中没有相关信息。报告没有给出“2023年重庆轨道交通全年客运量”的数据；报告给出
     的是：全市客运量增长47.8%[1]。". ``quoted``:
-    ``verified`` holds source sentences, whoever wrote the draft."""
+    ``verified`` holds source sentences, whoever wrote the draft. For an amount asked, what
+    is given holds a figure: the nearest source sentence stands in for a model's header."""
     from qa.answer.given import what_is_given, what_is_missing
     from qa.answer.refusal import REFUSAL, refusal_text
 

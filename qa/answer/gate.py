@@ -274,7 +274,7 @@ def counts_the_noun(
     nouns = (noun,) if isinstance(noun, str) else noun
     where, places = _occurrences(text, source, figure)
     used = [n for n in nouns if n in where]
-    if not used and where is source:
+    if not used and where != text:
         # The passage words shown may start after the noun ("…士后科学基金…25万人"): the
         # sentence holds it whole.
         held = [g for g in extract_figures(text) if equivalent(figure, g)]
