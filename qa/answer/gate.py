@@ -278,8 +278,9 @@ def counts_the_noun(
         # The passage words shown may start after the noun ("…士后科学基金…25万人"): the
         # sentence holds it whole.
         held = [g for g in extract_figures(text) if equivalent(figure, g)]
-        used = [n for n in nouns if n in text] if held else []
-        where, places = (text, held) if used else (where, places)
+        if held:
+            where, places = text, held
+            used = [n for n in nouns if n in where]
     if not used:
         return None
 

@@ -59,6 +59,8 @@ _KIND_WORDS = re.compile(r"目标|预期|计划|实际|完成")
 _PLAN_WORDS = re.compile(r"目标|预期|计划|打算|力争")
 # Words asking for the result instead ("实际完成了多少？").
 _RESULT_WORDS = re.compile(r"实际|完成")
+# A follow-up that asks its own amount ("…达到多少张", "新开工的有几个").
+_ASKS = re.compile(r"多少|几")
 _SWITCH = re.compile(r"^(?:换成|换为|改成|改为|换)")
 # What is left of a follow-up once its framing is gone says nothing but "how much".
 _EMPTY = re.compile(
@@ -261,7 +263,7 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
             return counted
         # "那2022年全市养老床位总共达到多少张？" names the topic again: it is a question of
         # its own, asked of the new years.
-        if re.search(r"多少|几", rest) and _restates_topic(rest, out):
+        if _ASKS.search(rest) and _restates_topic(rest, out):
             return f"{_years_of(out)}{rest}？"
         return f"{out}（{rest}）"
     back = points_back(question)
@@ -297,7 +299,7 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
             # a lone 它 for what it spoke of, where it names that first ("…运营平台，是由…").
             lone = re.search(r"它(?!们)", question)
             prefix += (_topic_of(out) if lone else "") or _subject_of(out)
-    if re.search(r"多少|几", rest):
+    if _ASKS.search(rest):
         return f"{prefix}{rest}？"
     return f"{prefix}{rest}{tail.group(0) if tail else '是多少？'}"
 

@@ -524,15 +524,18 @@ def test_it_stands_for_what_the_question_before_named_first() -> None:
     assert "创新机构" in standalone_question("它们累计有多少家了？", firms)
 
 
+NORTHEAST_SIGHTS = [("2023年重庆渝东北地区新增了多少个A级旅游景区？", "")]
+
+
 def test_a_share_with_no_subject_is_of_the_figure_before() -> None:
-    history = [("2023年重庆渝东北地区新增了多少个A级旅游景区？", "")]
+    history = NORTHEAST_SIGHTS
     assert standalone_question("占全市的比重是多少？", history) == (
         "2023年重庆渝东北地区新增A级旅游景区占全市的比重是多少？"
     )
 
 
 def test_there_stands_for_the_place_asked_before() -> None:
-    history = [("2023年重庆渝东北地区新增了多少个A级旅游景区？", "")]
+    history = NORTHEAST_SIGHTS
     assert standalone_question("那里的专精特新企业达到了多少家？", history) == (
         "2023年重庆渝东北地区专精特新企业达到了多少家？"
     )
