@@ -52,8 +52,10 @@ class Settings:
     openai_api_key: str = field(default="", repr=False)
     llm_timeout: float = 60.0
     context_tokens: int = 1200
-    # A 1.5B model on 2 CPU cores reads ~50 prompt tokens/s: fewer, shorter passages.
-    local_context_tokens: int = 600
+    # A 1.5B model on 2 CPU cores reads ~60 prompt tokens/s: fewer, shorter passages.
+    # With short headers (``prompt.LOCAL_HEADING_CHARS``), 450 shows about as many
+    # passages as 600 did with whole heading paths.
+    local_context_tokens: int = 450
     answer_tokens: int = 256
     # With a model backend, the model also judges whether the verified answer answers
     # the question asked, not a neighbouring one (``answer/judge.py``); off: QA_JUDGE=0.

@@ -34,10 +34,11 @@ _PER_DAY = re.compile(r"日均|日最高|单日|每日|每天|日平均|最高�
 # (in that year).
 _TOTAL = re.compile(r"累计|累积|总计|共计|总数|截至|截止")
 _NEW = re.compile(r"新增|新建|新改|新扩|新筹|新开|新设|新引进|新培育|新认定|新落地|当年")
-# A level a count or an amount reached ("养老床位达到23万余张", "增至3个") is the stock,
-# unless the words say what one period added ("新增就业达到73.9万人"): it does not say
-# how many were 新增. Read in a passage only; a question asking "达到多少" asks either.
-_LEVEL = re.compile(r"达到|增至|总量")
+# A level a count or an amount reached or passed ("养老床位达到23万余张", "增至3个",
+# "通车里程突破1100公里") is the stock, unless the words say what one period added
+# ("新增就业达到73.9万人"): it does not say how many were 新增. Read in a passage only;
+# a question asking "达到多少" asks either.
+_LEVEL = re.compile(r"达到|增至|总量|突破|超过")
 CLAUSE_END = re.compile(r"[，,。；;、：:！!？?]")
 
 

@@ -20,7 +20,7 @@ from qa.answer.compare import comparison_note
 from qa.answer.decide import choose, extract, off_the_question, take_other
 from qa.answer.evidence import ANSWERS, similarity
 from qa.answer.gate import MIN_COVERAGE, asks_figure, in_scope, years_covered
-from qa.answer.prompt import build_messages, pack_passages
+from qa.answer.prompt import LOCAL_HEADING_CHARS, build_messages, pack_passages
 from qa.answer.retrieve import expand_query, expand_years, per_year_questions
 from qa.answer.run import Run, model_wrote
 from qa.schema import Answer, Check, Filters, History, Passage
@@ -229,18 +229,20 @@ def _draft(
     try:
         model = qa.chat_model(run.chosen)
         run.helper = lambda: qa.helper_model(run.chosen)
-        shown = passages
+        shown, heading = passages, None
+        if run.chosen == "local":
+            heading = LOCAL_HEADING_CHARS  # each prompt token costs the small model time
         if run.chosen == "local" and run.selected is not None:
             # The small model given the whole passage takes its neighbouring figure.
             first, window = passages[0], run.selected
             shown = [replace(first, text=window.text, norm=window.norm if first.norm else "")]
         elif run.chosen == "local":
             focused = focus_passages(wording, passages, meaning=run.meaning)
-            shown = pack_passages(focused, settings.local_context_tokens)
+            shown = pack_passages(focused, settings.local_context_tokens, heading)
         # The model's time runs from its first request: building a missing index (about a
         # minute on the first question after setup) or retrieval must not eat into it.
         drafting = time.perf_counter()
-        for piece in model.stream(build_messages(run.standalone, shown)):
+        for piece in model.stream(build_messages(run.standalone, shown, heading)):
             text = piece.content if isinstance(piece.content, str) else ""
             if text:
                 if run.answer.first_token_seconds is None:

@@ -151,17 +151,21 @@ def part_asked(norm_question: str) -> tuple[str, str] | None:
 
 def names_only_whole(whole_part: tuple[str, str] | None, text: str, source: str) -> bool:
     """The sentence (read in ``source``, the passage words it restates, when given: a
-    model may repeat the question's part word over the whole's figure) names the whole
-    and not the part.
+    model may repeat the question's part word over the whole's figure) names the whole,
+    and no clause of it that holds a figure names the part: the part named in a clause
+    before ("科技型企业…深入实施，新增经营主体64.8万户") is not what the figure counts.
 
     Example: with ``("市场主体", "个体")``, "市场主体总量达341.6万户" -> True;
-    "市场主体341.6万户，其中个体工商户240万户" -> False.
+    "市场主体341.6万户，其中个体工商户240万户" -> False; with ``("主体", "企业")``,
+    "高新技术企业计划深入实施，新增经营主体64.8万户" -> True.
     """
     if whole_part is None:
         return False
     whole, part = whole_part
     where = source or text
-    return whole in where and part not in where
+    if whole not in where:
+        return False
+    return not any(part in c and extract_figures(c) for c in _CLAUSE_STOP.split(where))
 
 
 _CLAUSE_STOP = re.compile(r"[，,。；;！!？?\n]")

@@ -9,6 +9,7 @@ from qa.answer.gate import gives_asked_figure
 
 LEVEL, CHANGE = Aspect(change=False, per_day=False), Aspect(change=True, per_day=False)
 DAY = Aspect(change=False, per_day=True)
+DAY_LEVEL = Aspect(change=False, per_day=True, total=True)  # "日最高…突破600万人次"
 # A level reached ("达到", "增至", "总量"): the stock, not what one year added.
 STOCK = Aspect(change=False, per_day=False, total=True)
 
@@ -37,7 +38,9 @@ def test_a_sentence_gives_a_level_and_a_change() -> None:
         # A year's new jobs: 新增 alone is no change, but what the year adds.
         ("城镇新增就业73.8万人", Aspect(False, False, total=False)),
         ("累计建成三甲医院55家", Aspect(False, False, total=True)),
-        ("日最高客运量突破600万人次", DAY),
+        ("日最高客运量突破600万人次", DAY_LEVEL),  # a level passed
+        ("通车里程突破1100公里", STOCK),
+        ("新增城市绿地超过1000万平方米", Aspect(False, False, total=False)),
         ("地区生产总值增长（%）｜6左右", CHANGE),  # a table row is one clause
         ("｜常住人口城镇化率（%）｜70｜", LEVEL),
         # A change word qualifying another rate gives that rate's level...
@@ -119,7 +122,7 @@ def test_a_restated_figure_is_read_in_its_passage_words() -> None:
     source = "轨道交通运营里程达到575公里、日最高客运量突破600万人次"
     said = "2024年重庆轨道交通全年一共运送了600万人次"
     assert aspects(said)[-1][1] == LEVEL  # the restatement dropped 日最高
-    assert [a for _, a in figure_aspects(said, source)] == [DAY]
+    assert [a for _, a in figure_aspects(said, source)] == [DAY_LEVEL]
     q = "2024年重庆轨道交通全年一共运送了多少人次？"
     assert not gives_asked_figure(q, list(q), [said], on_topic=True, sources=[source])
     # Only the figures the sentence states count, not their neighbours in the passage.

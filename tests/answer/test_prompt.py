@@ -7,6 +7,7 @@ import re
 import pytest
 
 from qa.answer.prompt import (
+    LOCAL_HEADING_CHARS,
     SYSTEM,
     build_messages,
     context_block,
@@ -47,6 +48,26 @@ def test_header_shows_number_title_year_kind_and_section() -> None:
         "[1] 《2024年重庆市政府工作报告》｜2023年｜执行结果/完成情况｜"
         "一、2023年工作回顾 > （一）经济运行"
     )
+
+
+def test_a_local_header_shows_the_innermost_heading_cut_short() -> None:
+    # Whole heading paths were half of the local model's prompt (~60 tokens a second).
+    assert passage_header(1, passage(), LOCAL_HEADING_CHARS) == (
+        "[1] 《2024年重庆市政府工作报告》｜2023年｜执行结果/完成情况｜（一）经济运行"
+    )
+    section = "一、2022年执行情况 > （八）聚焦创造高品质生活持续用力，加快提高保障和改善民生水平"
+    header = passage_header(1, passage(section=section), LOCAL_HEADING_CHARS)
+    assert header.endswith("｜（八）聚焦创造高品质生活持续用力，加快提高保障和")
+    assert len(header.split("｜")[-1]) == LOCAL_HEADING_CHARS
+
+
+def test_short_headers_fit_more_passages_in_the_same_budget() -> None:
+    deep = "一、2022年执行情况 > （八）聚焦创造高品质生活持续用力，加快提高保障和改善民生水平 > 二是健全"
+    ps = [passage(section=deep, id=str(i)) for i in range(4)]
+    budget = 2 * cost(1, ps[0])
+    assert len(pack_passages(ps, budget)) < len(pack_passages(ps, budget, LOCAL_HEADING_CHARS))
+    block = context_block(ps[:1], LOCAL_HEADING_CHARS)
+    assert "二是健全" in block and "（八）" not in block
 
 
 def test_header_of_a_plan_passage_says_plan() -> None:

@@ -105,6 +105,16 @@ def test_a_sentence_naming_only_the_whole_gives_no_figure_of_the_part() -> None:
     assert not gives_asked_figure(INVESTED, tokens, [said], None, True, [source])
 
 
+def test_a_part_named_only_in_a_clause_without_a_figure_is_not_what_is_counted() -> None:
+    asked = part_asked(normal_form("2023年重庆全市新增的经营主体中，企业有多少户？"))
+    assert asked == ("主体", "企业")
+    said = "2023年重庆全市新增的经营主体中，企业有64.8万户[1]。"
+    source = "高新技术企业“双倍增”计划深入实施,总量分别达到5.85万、7565家,新增经营主体64.8万户"
+    assert names_only_whole(asked, said, source)
+    # A clause naming the part beside a figure counts it.
+    assert not names_only_whole(asked, said, "新增经营主体64.8万户,其中企业15万户")
+
+
 def test_a_figure_outside_the_clause_of_a_stated_figure_is_about_something_else() -> None:
     text = "首批34个合作事项已完成22项，第二批50个合作事项加快推进"
     _, done, _ = extract_figures(text)
