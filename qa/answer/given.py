@@ -65,7 +65,7 @@ def in_source_words(verified: Verified) -> str:
     from qa.answer.judge import evidence
 
     pieces = [
-        evidence(s, verified.cited) + "".join(MARKER.findall(s))
+        evidence(s, verified.cited, whole_clauses=True) + "".join(MARKER.findall(s))
         for s in verified.supported_sentences
     ]
     return "；".join(pieces) + "。"

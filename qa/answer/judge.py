@@ -69,7 +69,9 @@ def clause_start(text: str, at: int) -> int:
     return after_mark(start - 1) if start > 0 and at - start < _MIN_LEAD else start
 
 
-def evidence(sentence: str, cited: list[Passage], clause_only: bool = False) -> str:
+def evidence(
+    sentence: str, cited: list[Passage], clause_only: bool = False, whole_clauses: bool = False
+) -> str:
     """What the judge reads for one answer sentence: the words of the passage it cites
     that hold its figure, up to the end of that clause, not the model's own words.
 
@@ -81,10 +83,13 @@ def evidence(sentence: str, cited: list[Passage], clause_only: bool = False) -> 
     (65 of 68; "…,森林覆盖率稳定在55%以上" is taken for forest cover once the indicators
     listed before it are not shown). The topic checks read the 60 characters: a bare
     "27.7%[1]。" needs them to cover the question. A sentence with no figure found in
-    its passages is judged as written.
+    its passages is judged as written. ``whole_clauses``: the words start at a clause's
+    start, not inside one, for text a user reads ("报告给出的是：…").
 
     Example: ``evidence("汽车总产量达到95.3万辆[1]。", [p])`` with ``p`` holding
-    "…开工建设,新能源汽车产量达到95.3万辆,增长..." -> ``"…开工建设,新能源汽车产量达到95.3万辆"``.
+    "…开工建设,新能源汽车产量达到95.3万辆,增长..." -> ``"…开工建设,新能源汽车产量达到95.3万辆"``;
+    with ``whole_clauses=True`` -> ``"新能源汽车产量达到95.3万辆"`` when the 60 characters
+    before it start inside the clause before.
     """
     from qa.answer.verify import supporting_sentences
 
@@ -104,6 +109,12 @@ def evidence(sentence: str, cited: list[Passage], clause_only: bool = False) -> 
                 lead = hits[0].span[0] - _LEAD
                 if clause_only:
                     lead = clause_start(norm, hits[0].span[0])
+                elif whole_clauses and lead > 0 and norm[lead - 1] not in _CLAUSE_MARKS:
+                    # Forward to the next clause, not past the figure's own (with its
+                    # subject, ``clause_start``).
+                    own = clause_start(norm, hits[0].span[0])
+                    after = _CLAUSE_END.search(norm, lead, own)
+                    lead = min(after.end(), own) if after else own
                 return norm[max(0, lead, stop - MAX_ANSWER_CHARS) : stop]
     return plain
 

@@ -152,12 +152,12 @@ def part_asked(norm_question: str) -> tuple[str, str] | None:
 def names_only_whole(whole_part: tuple[str, str] | None, text: str, source: str) -> bool:
     """The sentence (read in ``source``, the passage words it restates, when given: a
     model may repeat the question's part word over the whole's figure) names the whole,
-    and no clause of it that holds a figure names the part: the part named in a clause
-    before ("科技型企业…深入实施，新增经营主体64.8万户") is not what the figure counts.
+    and the clause of no figure it states names the part: a part named in another
+    clause ("新增上市企业10家…，新增经营主体64.8万户") is not what its figure counts.
 
     Example: with ``("市场主体", "个体")``, "市场主体总量达341.6万户" -> True;
     "市场主体341.6万户，其中个体工商户240万户" -> False; with ``("主体", "企业")``,
-    "高新技术企业计划深入实施，新增经营主体64.8万户" -> True.
+    "…企业64.8万户" said of "新增上市企业10家,新增经营主体64.8万户" -> True.
     """
     if whole_part is None:
         return False
@@ -165,7 +165,16 @@ def names_only_whole(whole_part: tuple[str, str] | None, text: str, source: str)
     where = source or text
     if whole not in where:
         return False
-    return not any(part in c and extract_figures(c) for c in _CLAUSE_STOP.split(where))
+    held = extract_figures(where)
+    stated = [h for f in extract_figures(text) for h in held if equivalent(f, h)] or held
+    return not any(part in _clause_of(where, h) for h in stated) if stated else part not in where
+
+
+def _clause_of(text: str, figure: Figure) -> str:
+    """The clause of ``text`` that holds ``figure`` (between clause stops)."""
+    ends = [m.end() for m in _CLAUSE_STOP.finditer(text, 0, figure.span[0])]
+    after = _CLAUSE_STOP.search(text, figure.span[1])
+    return text[ends[-1] if ends else 0 : after.start() if after else len(text)]
 
 
 _CLAUSE_STOP = re.compile(r"[，,。；;！!？?\n]")

@@ -89,6 +89,27 @@ def test_the_judge_reads_the_passage_words_that_hold_the_answers_figure() -> Non
     )
 
 
+def test_words_shown_to_a_user_start_at_a_clause() -> None:
+    from qa.answer.judge import evidence
+    from qa.schema import Passage
+
+    text = (
+        "加快培育优质经营主体,新增上市企业10家、其中科创板2家、科技型企业、高新技术企业"
+        "“双倍增”计划深入实施,总量分别达到5.85万、7565家,新增经营主体64.8万户、增长21.8%。"
+    )
+    cited = [Passage(doc="a.txt", title="T", year=2023, section="", text=text, score=1.0)]
+    said = "2023年重庆新增的经营主体中，企业有64.8万户[1]。"
+    # 60 characters before the figure start inside a list ("10家、其中科创板…").
+    assert evidence(said, cited).startswith("10家、")
+    assert evidence(said, cited, whole_clauses=True) == (
+        "总量分别达到5.85万、7565家,新增经营主体64.8万户、增长21.8%"
+    )
+    # A figure whose own clause is too short to name its subject keeps the clause before.
+    short = "地区生产总值达到30145.79亿元,增长6.1%。"
+    gdp = [Passage(doc="a.txt", title="T", year=2023, section="", text=short, score=1.0)]
+    assert evidence("增长6.1%[1]。", gdp, whole_clauses=True) == short.rstrip("。")
+
+
 # --- the model as a selector between two answers --------------------------------------
 
 

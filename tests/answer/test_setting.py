@@ -109,10 +109,10 @@ def test_a_part_named_only_in_a_clause_without_a_figure_is_not_what_is_counted()
     asked = part_asked(normal_form("2023年重庆全市新增的经营主体中，企业有多少户？"))
     assert asked == ("主体", "企业")
     said = "2023年重庆全市新增的经营主体中，企业有64.8万户[1]。"
-    source = "高新技术企业“双倍增”计划深入实施,总量分别达到5.85万、7565家,新增经营主体64.8万户"
+    source = "新增上市企业10家、科技型企业计划深入实施,总量达到5.85万家,新增经营主体64.8万户"
     assert names_only_whole(asked, said, source)
-    # A clause naming the part beside a figure counts it.
-    assert not names_only_whole(asked, said, "新增经营主体64.8万户,其中企业15万户")
+    # The clause of the figure stated naming the part counts it.
+    assert not names_only_whole(asked, "其中企业15万户[1]。", "新增经营主体64.8万户,其中企业15万户")
 
 
 def test_a_figure_outside_the_clause_of_a_stated_figure_is_about_something_else() -> None:
