@@ -82,7 +82,9 @@ def with_kind(base: str, kind: str) -> str:
     """
     if kind == "plan":
         if _RESULT_IN.search(base):
-            return _RESULT_IN.sub("目标", base, count=1)
+            # A target is not said as done: "实际突破了多少" -> "目标突破多少" (the 了 would
+            # read as asking the result).
+            return re.sub(r"了(?=多少|几)", "", _RESULT_IN.sub("目标", base, count=1))
         asked = re.search(r"多少|几", base)
         if asked and not _TAIL.search(base):
             # "新增了多少城市绿地？" asks a count of a noun: "计划新增多少城市绿地？".

@@ -475,6 +475,12 @@ def test_a_follow_up_asking_the_plan_asks_the_same_indicator_s_target(
             "实际达到了多少？",
             "2024年重庆巴渝和美乡村创建达标率实际是多少？",
         ),
+        # A target asked after a result is not said as done (突破了 reads as the result).
+        (
+            "2024年重庆技术合同成交额实际突破了多少亿元？",
+            "那当初定的目标是多少？",
+            "2024年重庆技术合同成交额目标突破多少亿元？",
+        ),
         # A count done otherwise (完工 for 开工) counts the same thing, in its own year.
         (
             "2024年重庆打算新开工多少个轨道站点步行便捷提升项目？",
