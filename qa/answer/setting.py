@@ -172,9 +172,14 @@ def names_only_whole(whole_part: tuple[str, str] | None, text: str, source: str)
 
 def _clause_of(text: str, figure: Figure) -> str:
     """The clause of ``text`` that holds ``figure`` (between clause stops)."""
+    start, end = _clause_span(text, figure)
+    return text[start:end]
+
+
+def _clause_span(text: str, figure: Figure) -> tuple[int, int]:
     ends = [m.end() for m in _CLAUSE_STOP.finditer(text, 0, figure.span[0])]
     after = _CLAUSE_STOP.search(text, figure.span[1])
-    return text[ends[-1] if ends else 0 : after.start() if after else len(text)]
+    return (ends[-1] if ends else 0, after.start() if after else len(text))
 
 
 _CLAUSE_STOP = re.compile(r"[，,。；;！!？?\n]")
@@ -196,12 +201,7 @@ def beside_stated(text: str, figure: Figure, stated: Sequence[Figure]) -> bool:
     if mine is None or not ours:
         return True
 
-    def clause(f: Figure) -> tuple[int, int]:
-        ends = [m.end() for m in _CLAUSE_STOP.finditer(text, 0, f.span[0])]
-        after = _CLAUSE_STOP.search(text, f.span[1])
-        return (ends[-1] if ends else 0, after.start() if after else len(text))
-
-    start, end = clause(mine)
+    start, end = _clause_span(text, mine)
     if any(start <= h.span[0] < end for h in ours):
         return True
     units = {g.scaled()[1] for g in stated}
