@@ -221,7 +221,8 @@ def as_statement(base: str) -> str:
 
     Example: ``as_statement("2022年重庆乡村振兴板块完成了多少投资？")`` ->
     ``"2022年重庆乡村振兴板块完成投资"``; ``as_statement("2022年重庆城镇新增就业多少人？")``
-    -> ``"2022年重庆城镇新增就业"``.
+    -> ``"2022年重庆城镇新增就业"``; ``as_statement("2023年重庆新增的上市企业中，有几家是在主板
+    上市的？")`` -> ``"2023年重庆新增的上市企业中，在主板上市的"``.
     """
     from qa.answer.gate import asked_unit_at
 
@@ -231,7 +232,15 @@ def as_statement(base: str) -> str:
         return _core_of(base)[0]
     at = asked_unit_at(text)
     end = at[1] if at and at[1] > m.end() else m.end()
-    return text[: m.start()].removesuffix("了") + text[end:]
+    head, rest = text[: m.start()].removesuffix("了"), text[end:]
+    if _THERE_ARE.search(head):
+        # "…企业中，有几家是在主板上市的": 有 and 是 only frame the count.
+        head, rest = head[:-1], rest.removeprefix("是")
+    return head + rest
+
+
+# 有 saying that there are some (not 拥有, 具有, 享有, 占有, 持有, 还有).
+_THERE_ARE = re.compile(r"(?<![拥具享占持还])有$")
 
 
 _ASKS_TIME = re.compile(r"哪一?年|何年|什么时候|何时|哪个年份")

@@ -77,5 +77,12 @@ def test_a_near_miss_refusal_names_what_is_missing() -> None:
         == "报告没有给出“2024年重庆计划完成棚户区改造”的数据；"
     )
     # A question asking a name has no figure to miss; a year alone names nothing.
+    # 有 and 是 only frame a count: they are not part of what is missing.
+    assert what_is_missing("2023年重庆新增的上市企业中，有几家是在主板上市的？") == (
+        "报告没有给出“2023年重庆新增的上市企业中，在主板上市的”的数据；"
+    )
+    assert what_is_missing("2022年重庆拥有多少家高新技术企业？") == (
+        "报告没有给出“2022年重庆拥有高新技术企业”的数据；"
+    )
     assert what_is_missing("重庆的市长是谁？") == ""
     assert what_is_missing("2024年实际达到了多少家？") == ""
