@@ -229,9 +229,9 @@ def _draft(
     try:
         model = qa.chat_model(run.chosen)
         run.helper = lambda: qa.helper_model(run.chosen)
-        shown, heading = passages, None
-        if run.chosen == "local":
-            heading = LOCAL_HEADING_CHARS  # each prompt token costs the small model time
+        shown = passages
+        # Each prompt token costs the small local model time: short headers.
+        heading = LOCAL_HEADING_CHARS if run.chosen == "local" else None
         if run.chosen == "local" and run.selected is not None:
             # The small model given the whole passage takes its neighbouring figure.
             first, window = passages[0], run.selected

@@ -114,7 +114,7 @@ def evidence(
                     # subject, ``clause_start``).
                     own = clause_start(norm, hits[0].span[0])
                     after = _CLAUSE_END.search(norm, lead, own)
-                    lead = min(after.end(), own) if after else own
+                    lead = after.end() if after else own
                 return norm[max(0, lead, stop - MAX_ANSWER_CHARS) : stop]
     return plain
 

@@ -350,6 +350,7 @@ def there_named(question: str, base: str) -> str:
     Example: ``there_named("那里的专精特新企业达到了多少家？", "2023年重庆渝东北地区新增了多少个
     A级旅游景区？")`` -> ``"重庆渝东北地区专精特新企业达到了多少家？"``.
     """
-    m = _THERE.match(question.strip())
+    asked = question.strip()
+    m = _THERE.match(asked)
     place = place_span(base) if m else ""
-    return place + question.strip()[m.end() :] if m and place else question
+    return place + asked[m.end() :] if m and place else question

@@ -166,17 +166,14 @@ def names_only_whole(whole_part: tuple[str, str] | None, text: str, source: str)
     if whole not in where:
         return False
     held = extract_figures(where)
+    if not held:
+        return part not in where
     stated = [h for f in extract_figures(text) for h in held if equivalent(f, h)] or held
-    return not any(part in _clause_of(where, h) for h in stated) if stated else part not in where
-
-
-def _clause_of(text: str, figure: Figure) -> str:
-    """The clause of ``text`` that holds ``figure`` (between clause stops)."""
-    start, end = _clause_span(text, figure)
-    return text[start:end]
+    return not any(part in where[slice(*_clause_span(where, h))] for h in stated)
 
 
 def _clause_span(text: str, figure: Figure) -> tuple[int, int]:
+    """Where the clause of ``text`` that holds ``figure`` starts and ends (clause stops)."""
     ends = [m.end() for m in _CLAUSE_STOP.finditer(text, 0, figure.span[0])]
     after = _CLAUSE_STOP.search(text, figure.span[1])
     return (ends[-1] if ends else 0, after.start() if after else len(text))
