@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 
-from qa.text.entities import mentioned, places
+from qa.text.entities import mentioned, places, tagger
 from qa.text.script import normal_form
 
 if TYPE_CHECKING:
@@ -103,6 +103,9 @@ def place_scope(
         for p, t in zip(passages, passage_texts(passages), strict=True)
     ]
     missing = [a for a in asked if not any(mentioned(a, t) for t in texts)]
+    elsewhere = not_where(norm_question, missing, [a for a in asked if a not in missing])
+    asked = [a for a in asked if a not in elsewhere]
+    missing = [a for a in missing if a not in elsewhere]
     keep = [p for p, t in zip(passages, texts, strict=True) if all(mentioned(a, t) for a in asked)]
     return missing, keep
 
@@ -114,3 +117,45 @@ def tagged_places(norm_question: str) -> list[str]:
     Example: ``tagged_places("成都市2024年“两岸青山”建设")`` -> ``["成都市"]``.
     """
     return places(_QUOTED.sub(" ", norm_question))
+
+
+def not_where(norm_question: str, missing: Sequence[str], named: Sequence[str]) -> list[str]:
+    """Of the ``missing`` places (no passage names them), those the question's grammar
+    names as where someone goes or whom it works with, not where its figure is: the
+    object of a verb in a clause of its own ("专程跑北京争取支持"), or a place joined by 和
+    or 、 to a ``named`` place or to such an object ("重庆和四川合力推进的项目"). A report
+    on 重庆 states the figure without naming them. Every occurrence must be such; a place
+    standing alone, before another ("重庆万州区", "成都市2024年") or in what qualifies the
+    thing counted ("重庆到天津的快船") is where the question asks about.
+
+    Example: ``not_where("2023年重庆领导专程跑北京拜访了多少个部门", ["北京"], ["重庆"])``
+    -> ``["北京"]``; ``not_where("2023年重庆万州区的gdp", ["万州区"], ["重庆"])`` -> ``[]``.
+    """
+    if not missing:
+        return []
+    words = [(w, f) for w, f in tagger().cut(_QUOTED.sub(" ", norm_question)) if w.strip()]
+    away = {i for i, (w, _) in enumerate(words) if w in missing and _after_verb(words, i)}
+    for _ in range(2):  # a chain: 通到亚洲和欧洲 (亚洲 the object, 欧洲 joined to it)
+        for i, (w, _flag) in enumerate(words):
+            if w in missing and i not in away:
+                partners = [j for j in (i - 2, i + 2) if _joined(words, i, j)]
+                if any(words[j][0] in named or j in away for j in partners):
+                    away.add(i)
+    return [m for m in missing if all(i in away for i, (w, _) in enumerate(words) if w == m)]
+
+
+def _after_verb(words: Sequence[tuple[str, str]], i: int) -> bool:
+    """Word ``i`` is the object of a verb in a clause of its own: "跑北京争取支持", not
+    "到天津的快船", where the place with its verb says which thing is counted. A verbal
+    noun (发展, 建设) names an activity, not a motion with an object."""
+    if i == 0 or not words[i - 1][1].startswith("v") or words[i - 1][1] == "vn":
+        return False
+    return i + 1 >= len(words) or words[i + 1][0] != "的"
+
+
+def _joined(words: Sequence[tuple[str, str]], i: int, j: int) -> bool:
+    """Words ``i`` and ``j`` are places joined by a conjunction or 、 between them."""
+    if not 0 <= j < len(words) or words[j][1] != "ns":
+        return False
+    link = words[(i + j) // 2]
+    return link[1] == "c" or link[0] == "、"

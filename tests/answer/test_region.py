@@ -7,7 +7,15 @@ from typing import Any
 
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from qa.answer.region import messages, parse, place_scope, read_places, schema, tagged_places
+from qa.answer.region import (
+    messages,
+    not_where,
+    parse,
+    place_scope,
+    read_places,
+    schema,
+    tagged_places,
+)
 from qa.ingest.clean import normal_form
 from qa.schema import Passage
 
@@ -42,6 +50,22 @@ def test_places_come_from_the_question_and_the_passages() -> None:
     # A quoted name is what is asked about: jieba tags its 青山 as a place.
     belt = passage("完成“两岸青山·千里林带”建设35.2万亩。", 2024)
     assert place_scope(q("2024年“两岸青山·千里林带”建了多少万亩？"), [belt]) == ([], [belt])
+
+
+def test_a_place_gone_to_or_worked_with_is_not_where_the_figure_is() -> None:
+    visits = passage("市领导先后走访18个国家部委和央企。", 2023, "重庆市政府工作报告")
+    asked = q("2023年重庆领导为了那件大事专程跑北京争取支持，先后拜访了多少个部门？")
+    assert not_where(asked, ["北京"], ["重庆"]) == ["北京"]
+    assert place_scope(asked, [visits]) == ([], [visits])
+    # Joined to the place the reports are about, it shares its role.
+    joint = q("2022年重庆和四川合力推进的那160个大工程完成投资多少？")
+    assert not_where(joint, ["四川"], ["重庆"]) == ["四川"]
+    # Where it says which thing is counted, or stands alone, it is asked about.
+    assert not_where(q("2022年重庆到天津的直达快船开了多少趟？"), ["天津"], ["重庆"]) == []
+    assert not_where(q("2023年重庆万州区的地区生产总值是多少？"), ["万州区"], ["重庆"]) == []
+    assert not_where(q("成都市2024年地区生产总值是多少？"), ["成都市"], []) == []
+    # Joined to a place no passage names, it is asked about as that one is.
+    assert not_where(q("2023年成都和天津的地区生产总值是多少？"), ["成都", "天津"], []) == []
 
 
 def test_tags_read_landform_nouns_as_places() -> None:
