@@ -146,7 +146,14 @@ def hit_rank(passages: Sequence[Passage], item: GoldItem) -> int | None:
 
 
 def answer_correct(text: str, item: GoldItem) -> bool:
-    return bool(item.must_include) and contains_all(text, item.must_include)
+    """Every ``must_include`` string is in the answer as a reader sees it: a citation
+    marker between two of its characters ("…非侵入性治疗[1]。") splits nothing.
+
+    Example: for must_include ``["非侵入性治疗。"]``, ``"一种非侵入性治疗[1]。"`` -> True.
+    """
+    from qa.answer.markers import strip_markers
+
+    return bool(item.must_include) and contains_all(strip_markers(text), item.must_include)
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -68,6 +68,8 @@ def test_answer_correct_needs_every_string() -> None:
     gold = item(("30145.79亿元", "6.1%"))
     assert answer_correct("达到30145.79亿元，增长6.1%[1]。", gold)
     assert not answer_correct("达到30145.79亿元[1]。", gold)
+    # A marker is no part of what the reader reads: it splits no gold span.
+    assert answer_correct("是一种非侵入性治疗[1]。", item(("非侵入性治疗。",)))
     # an unanswerable item (nothing to include) is never "correct"
     assert not answer_correct("文档中没有相关信息", item((), doc=None, type="unanswerable"))
 
