@@ -187,3 +187,21 @@ def check_names(item: Item, norm: str, ctx: Context, checks: list[Check]) -> Non
         checks.append(
             Check("unsupported_name", f"{'、'.join(names)} 不见于所引段落，删去：{item.sentence}")
         )
+
+
+def check_subject(item: Item, ctx: Context, checks: list[Check]) -> None:
+    """Where the question names what a retrieved document is about (its title: 生濑胜久
+    in "生濑胜久是在哪里出生的？"), a sentence must cite that document or a passage that
+    names it: a birthplace cited to another person's article answers about someone else,
+    and every word of it is in its passage."""
+    subjects = {t for t in ctx.titles if len(t) > 1 and t in ctx.asked}
+    if not subjects:
+        return
+    cited = list(dict.fromkeys(item.markers))
+    if any(
+        ctx.titles[k - 1] in subjects or any(s in ctx.norms[k - 1] for s in subjects) for k in cited
+    ):
+        return
+    item.keep = False
+    named = "、".join(sorted(subjects))
+    checks.append(Check("off_subject", f"所引段落不是关于{named}的，删去：{item.sentence}"))

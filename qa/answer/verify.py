@@ -36,7 +36,9 @@ Pure functions over the draft text and the retrieved passages. Rules, in order:
    neither its passages, their titles nor the question contain is removed
    (``unsupported_name``): 成都 in a sentence cited to a 重庆 passage. In a sentence
    without figures, a person must be in its passages or their titles: the question
-   naming them is not enough.
+   naming them is not enough. Where the question names what a retrieved document is
+   about (its title), the sentence must cite that document or a passage naming it
+   (``off_subject``): another person's birthplace answers nothing about this one.
 8. With no cited sentence left, the answer refuses (``nothing_supported``).
 
 Markers are renumbered 1..n in order of first appearance; ``cited`` follows them.
@@ -71,6 +73,7 @@ from qa.answer.sentence_checks import (
     check_figures,
     check_names,
     check_pairs,
+    check_subject,
     check_wording,
     restore_qualifiers,
 )
@@ -243,6 +246,8 @@ def _read_items(
             check_wording(item, norm, ctx, checks)
             if item.keep:
                 check_names(item, norm, ctx, checks)
+            if item.keep:
+                check_subject(item, ctx, checks)
         items.append(item)
     return items, refusal_at
 

@@ -460,3 +460,26 @@ def test_a_figure_taken_from_the_neighbouring_item_of_a_list_is_removed() -> Non
     assert "misaligned_figure" in [c.name for c in verified.checks]
     right = verify_answer("实际建成山城绿道157公里[1]。", [built], "山城绿道建成多少？")
     assert right.text == "实际建成山城绿道157公里[1]。"
+
+
+def test_a_sentence_must_cite_the_document_the_question_is_about() -> None:
+    def article(title: str, text: str) -> Passage:
+        return Passage(doc=f"{title}.txt", title=title, year=None, section="", text=text, score=1.0)
+
+    ikuta = article("生濑胜久", "生濑胜久，日本男演员，出生于兵库县西宫市塩瀬町。")
+    severus = article("塞维鲁", "塞维鲁在146年于罗马帝国阿非利加行省大莱普提斯出生。")
+    asked = "生濑胜久是在哪里出生的？"
+    # Every word of it is in passage 2, but passage 2 is another man's article.
+    wrong = verify_answer("塞维鲁在146年于大莱普提斯出生[2]。", [ikuta, severus], asked)
+    assert wrong.refused and "off_subject" in [c.name for c in wrong.checks]
+    right = verify_answer("生濑胜久出生于兵库县西宫市塩瀬町[1]。", [ikuta, severus], asked)
+    assert not right.refused and "塩瀬町" in right.text
+    # A passage of another document that names the subject may be cited.
+    cast = article("剧集", "本剧由生濑胜久主演，他出生于兵库县。")
+    named = verify_answer("生濑胜久出生于兵库县[2]。", [severus, cast], asked)
+    assert not named.refused
+    # A report title is no word of a question: nothing changes for the reports.
+    gdp = verify_answer(
+        "地区生产总值达到30145.79亿元[1]。", [GDP], "2023年重庆地区生产总值是多少？"
+    )
+    assert not gdp.refused
