@@ -223,6 +223,10 @@ def _scored(
     return scored
 
 
+# A sentence this short (characters, with its stop) says little alone.
+SHORT = 8
+
+
 def focus_passages(
     question: str, passages: list[Passage], sentences: int = 2, meaning: Similarity | None = None
 ) -> list[Passage]:
@@ -248,7 +252,11 @@ def focus_passages(
         if n not in best or len(parts) <= sentences:
             out.append(p)
             continue
-        text = "".join(parts[s] for s in sorted(best[n]))
+        # A sentence of a few characters ("广东海阳人。") goes on with the one before it.
+        shown = set(best[n]) | {
+            s + 1 for s in best[n] if s + 1 < len(parts) and len(parts[s + 1]) <= SHORT
+        }
+        text = "".join(parts[s] for s in sorted(shown))
         out.append(replace(p, text=text, norm=normal_form(text) if p.norm else ""))
     return out
 

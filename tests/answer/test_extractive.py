@@ -277,3 +277,13 @@ def test_the_target_and_the_result_of_one_indicator_are_both_given() -> None:
         "2024年重庆地区生产总值增长目标是多少？实际增长了多少？", [plan, result]
     )
     assert "6%左右" in got and "5.7%" in got
+
+
+def test_focus_keeps_a_few_characters_that_go_on_a_kept_sentence() -> None:
+    bio = Passage(
+        doc="072.txt", title="许申", year=None, section="", score=1.0,
+        text="许申，字维之，号化州，生卒年不详。广东海阳人。唐宋潮州八贤之一。"
+        "先世申公之父烈公自泉州迁往潮州，定居韩山麓。早年能文，深得潮州通判陈尧佐赏识。",
+    )  # fmt: skip
+    focused = focus_passages("许申是什么地方的人？", [bio], sentences=1)[0].text
+    assert focused == "许申，字维之，号化州，生卒年不详。广东海阳人。"
