@@ -6,7 +6,9 @@ A model's verified draft is set beside the extractive answer from the same passa
 out asked years, or covers less of the question's words, unless the model, as a
 selector shown both, takes its own. The model as a judge then reads each answer
 sentence alone (``off_the_question``); for a question asking a name, the answer not
-chosen may be given instead (``take_other``). Each decision records a ``Check``.
+chosen may be given instead (``take_other``). An answer whose passage words give the
+asked indicator under another qualifier (全体居民 for 城镇居民) or the whole of an asked
+part answers nothing (``qa.answer.qualifier``). Each decision records a ``Check``.
 """
 
 from __future__ import annotations
@@ -159,9 +161,33 @@ def _gives_figure(run: Run, verified: Verified, passages: Sequence[Passage] = ()
         phrase = reported_phrase(run.norm, passages)
         if phrase and not any(phrase in s for s in sources):
             return False
+    if asks_figure(run.norm) and sentences and _qualified_otherwise(run, sources or sentences):
+        return False
     return not verified.refused and gives_asked_figure(
         run.norm, run.tokens, sentences, run.idf, on_topic, sources
     )
+
+
+def _qualified_otherwise(run: Run, sources: Sequence[str]) -> bool:
+    """Every sentence gives the asked indicator under another qualifier than the
+    question's (``qualifier.other_qualifier``: 全体居民… for 城镇居民…), or the whole of
+    which the question asks a part (``qualifier.part_missing``)."""
+    from qa.answer.qualifier import other_qualifier, part_missing
+
+    texts = [p.norm or normal_form(p.text) for p in run.answer.passages]
+    details = []
+    for s in sources:
+        norm = normal_form(strip_markers(s))
+        other = other_qualifier(run.norm, norm, texts)
+        part = None if other else part_missing(run.norm, norm)
+        if other is None and part is None:
+            return False
+        details.append(
+            f"问的是{other[0]}，原文给出的是{other[1]}" if other else f"原文没有说{part}的"
+        )
+    if all(c.detail != details[0] for c in run.checks):
+        run.checks.append(Check("other_qualifier", details[0]))
+    return True
 
 
 # The kind of figure asked (预期目标, 计划) and its aspect (增速, 比重) are no part of an
