@@ -19,6 +19,8 @@ from qa.text.script import normal_form
 Mentions = Callable[[str], Sequence[str]]
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:年)?(?!\d)")
+# "那些/那种/那类/那批" point at things, not at the conversation: they stay.
+_THOSE = re.compile(r"那[些种类批]")
 _FOLLOW_START = ("那么", "那", "还有", "另外", "同期", "其中", "它", "这个", "那个", "和", "与")
 _TAIL = re.compile(
     r"(分别)?(是多少|增长多少|增长了多少|达到多少|多少|有哪些|有什么|是什么|是哪些|"
@@ -104,8 +106,9 @@ def _growth_or_kind(core: str) -> str:
 def _bare(text: str) -> str:
     """A follow-up without its framing: "那2024年的目标呢？" -> "2024年的目标"."""
     rest = _PRONOUN.sub("", _PUNCT.sub("", text.translate(_FULL_WIDTH_DIGITS)))
-    for start in (*_FOLLOW_START, "换成", "换为", "改成", "改为"):
-        if rest.startswith(start):
+    # Longest first: "那个指标呢" loses 那个, not 那; "那些…" keeps its 那些.
+    for start in sorted((*_FOLLOW_START, "换成", "换为", "改成", "改为"), key=len, reverse=True):
+        if rest.startswith(start) and not _THOSE.match(rest):
             rest = rest[len(start) :]
             break
     return re.sub(r"呢$", "", rest)
@@ -217,7 +220,14 @@ def _grows(question: str) -> bool:
 
 def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     """One follow-up rewritten over the standalone question before it."""
-    from qa.answer.referent import as_statement, bare_count, points_back, referent, swap_counted
+    from qa.answer.referent import (
+        as_statement,
+        bare_count,
+        points_back,
+        referent,
+        swap_counted,
+        within_part,
+    )
     from qa.answer.target import names_nothing_new, with_kind
 
     question, base = question.translate(_FULL_WIDTH_DIGITS), base.translate(_FULL_WIDTH_DIGITS)
@@ -225,6 +235,9 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     base_years = _YEAR.findall(base)
     rest = _bare(question)
     out = base
+    part = None if years else within_part(question, base)
+    if part:
+        return part
     if years:
         if len(base_years) == 1 < len(years):
             span = re.search(r"(?:19|20)\d\d.*(?:19|20)\d\d", rest)
@@ -339,10 +352,11 @@ def _subject_of(base: str) -> str:
     ``_subject_of("2023年重庆地区生产总值是多少？")`` -> ``"重庆地区生产总值"``.
     """
     from qa.answer.gate import counted_phrase
+    from qa.answer.referent import noun_phrase
 
     counted = counted_phrase(normal_form(base))
     if counted:
-        return counted[-1].rstrip("？?")
+        return noun_phrase(counted[-1].rstrip("？?"))
     core, _ = _core_of(base)
     return _YEAR.sub("", core).strip(" 年的，,")
 
@@ -412,7 +426,7 @@ def dated(question: str, base: str) -> str | None:
 
     years = _years_of(base)
     # "那当年计划开工的…": the years stand for the words pointing to them.
-    question = re.sub(r"^(?:那么|那)?(?:当年|同年|那年|这一年)?", "", question)
+    question = re.sub(r"^(?:那么|那(?![些种类批]))?(?:当年|同年|那年|这一年)?", "", question)
     norm = normal_form(question)
     if not years or _OWN_TIME.search(norm) or not asks_figure(norm):
         return None
@@ -425,8 +439,15 @@ def _names_a_thing(question: str) -> bool:
     what is counted).
 
     Example: ``_names_a_thing("新（扩）建了多少座？")`` -> False;
+    ``_names_a_thing("完成了多少投资？")`` -> False;
     ``_names_a_thing("新认定了多少个智能工厂？")`` -> True.
     """
     from qa.text.entities import tagger
 
-    return any(w.flag.startswith("n") or w.flag == "vn" for w in tagger().cut(question))
+    words = [w for w in tagger().cut(question) if w.word.strip()]
+    # "完成了多少投资？": a noun right after 多少, with no measure word between, is the
+    # amount asked, not a thing counted ("多少个智能工厂" counts 智能工厂).
+    amount = {i for i in range(1, len(words)) if words[i - 1].word in ("多少", "几")}
+    return any(
+        (w.flag.startswith("n") or w.flag == "vn") and i not in amount for i, w in enumerate(words)
+    )

@@ -560,3 +560,35 @@ def test_a_follow_up_naming_the_topic_again_is_asked_of_its_year() -> None:
     assert standalone_question("那2024年打算改造多大面积？", history).startswith(
         "2024年重庆新开工改造城镇老旧小区多少平方米？"
     )
+
+
+def test_those_things_keep_their_that() -> None:
+    # 那些 points at things; only a leading 那 that leans on the conversation goes.
+    base = "2024年重庆计划实施多少个市级重大项目？"
+    assert dated("那些已经在建的项目计划完成投资多少亿元？", base) == (
+        "2024年那些已经在建的项目计划完成投资多少亿元？"
+    )
+    assert dated("那当年计划开工多少个项目？", base) == "2024年计划开工多少个项目？"
+
+
+def test_an_amount_asked_of_nothing_named_is_of_the_thing_counted_before() -> None:
+    # 投资 right after 多少 is the amount asked; the projects stay what it is of.
+    history = [("2024年重庆有多少个川渝共建重点项目完成了年度投资？", "")]
+    assert standalone_question("完成了多少投资？", history) == (
+        "2024年重庆川渝共建重点项目完成了多少投资？"
+    )
+    counted = [("2022年重庆新实施了多少个智能化改造项目？", "")]
+    assert standalone_question("新认定了多少个智能工厂？", counted) == (
+        "2022年重庆新认定了多少个智能工厂？"
+    )
+
+
+def test_a_part_named_with_qizhong_asks_the_same_figure_of_that_part() -> None:
+    history = [("2023年重庆市级重大建设项目年度计划完成投资大约多少？", "")]
+    assert standalone_question("其中民生领域呢？", history) == (
+        "2023年重庆市级重大建设项目年度计划完成投资中，民生领域是多少？"
+    )
+    counted = [("2023年重庆新增多少家上市企业？", "")]
+    assert standalone_question("其中民营企业呢？", counted) == (
+        "2023年重庆新增上市企业中，民营企业是多少家？"
+    )
