@@ -356,26 +356,6 @@ def there_named(question: str, base: str) -> str:
     return place + asked[m.end() :] if m and place else question
 
 
-# "其中X呢": a part of what was asked, the figure asked unchanged.
-_WITHIN = re.compile(r"^其中(?!.*(?:多少|几|哪))(.+?)呢?$")
-
-
-def within_part(question: str, base: str) -> str | None:
-    """A follow-up "其中X呢？" asks the figure asked before, of the part X within it; None
-    for any other question.
-
-    Example: after "2023年重庆市级重大建设项目年度计划完成投资大约多少？", ``"其中民生领域呢？"``
-    -> ``"2023年重庆市级重大建设项目年度计划完成投资中，民生领域是多少？"``.
-    """
-    from qa.answer.gate import asked_unit_at
-
-    within = _WITHIN.match(re.sub(r"[？?！!。，,\s]", "", question))
-    if within is None:
-        return None
-    unit = asked_unit_at(base)
-    return f"{as_statement(base)}中，{within.group(1)}是多少{unit[0] if unit else ''}？"
-
-
 def noun_phrase(words: str) -> str:
     """The counted thing without what is said of it after: up to its last noun before a
     particle. Example: ``noun_phrase("川渝共建重点项目完成了年度投资")`` ->

@@ -106,9 +106,11 @@ def _growth_or_kind(core: str) -> str:
 def _bare(text: str) -> str:
     """A follow-up without its framing: "那2024年的目标呢？" -> "2024年的目标"."""
     rest = _PRONOUN.sub("", _PUNCT.sub("", text.translate(_FULL_WIDTH_DIGITS)))
-    # Longest first: "那个指标呢" loses 那个, not 那; "那些…" keeps its 那些.
+    if _THOSE.match(rest):
+        return re.sub(r"呢$", "", rest)  # "那些…" keeps its 那些
+    # Longest first: "那个指标呢" loses 那个, not 那.
     for start in sorted((*_FOLLOW_START, "换成", "换为", "改成", "改为"), key=len, reverse=True):
-        if rest.startswith(start) and not _THOSE.match(rest):
+        if rest.startswith(start):
             rest = rest[len(start) :]
             break
     return re.sub(r"呢$", "", rest)
@@ -220,14 +222,7 @@ def _grows(question: str) -> bool:
 
 def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     """One follow-up rewritten over the standalone question before it."""
-    from qa.answer.referent import (
-        as_statement,
-        bare_count,
-        points_back,
-        referent,
-        swap_counted,
-        within_part,
-    )
+    from qa.answer.referent import as_statement, bare_count, points_back, referent, swap_counted
     from qa.answer.target import names_nothing_new, with_kind
 
     question, base = question.translate(_FULL_WIDTH_DIGITS), base.translate(_FULL_WIDTH_DIGITS)
@@ -235,9 +230,6 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     base_years = _YEAR.findall(base)
     rest = _bare(question)
     out = base
-    part = None if years else within_part(question, base)
-    if part:
-        return part
     if years:
         if len(base_years) == 1 < len(years):
             span = re.search(r"(?:19|20)\d\d.*(?:19|20)\d\d", rest)

@@ -581,14 +581,3 @@ def test_an_amount_asked_of_nothing_named_is_of_the_thing_counted_before() -> No
     assert standalone_question("新认定了多少个智能工厂？", counted) == (
         "2022年重庆新认定了多少个智能工厂？"
     )
-
-
-def test_a_part_named_with_qizhong_asks_the_same_figure_of_that_part() -> None:
-    history = [("2023年重庆市级重大建设项目年度计划完成投资大约多少？", "")]
-    assert standalone_question("其中民生领域呢？", history) == (
-        "2023年重庆市级重大建设项目年度计划完成投资中，民生领域是多少？"
-    )
-    counted = [("2023年重庆新增多少家上市企业？", "")]
-    assert standalone_question("其中民营企业呢？", counted) == (
-        "2023年重庆新增上市企业中，民营企业是多少家？"
-    )
