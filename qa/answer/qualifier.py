@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 # The shared part of the indicator, at least this many characters.
 MIN_PHRASE = 4
@@ -33,9 +34,7 @@ def other_qualifier(
     "全体居民人均可支配收入增长5.5%", ["城镇居民人均可支配收入增长5.1%"])`` ->
     ``("城镇", "全体")``; with ``texts`` that never write 城镇居民人均可支配收入 -> None.
     """
-    from qa.answer.region import tagged_places
-
-    places = tagged_places(norm_question)
+    places = _places(norm_question)
     matcher = SequenceMatcher(None, norm_question, source, autojunk=False)
     for a, b, size in matcher.get_matching_blocks():
         phrase = norm_question[a : a + size]
@@ -69,20 +68,35 @@ def part_missing(norm_question: str, source: str) -> str | None:
     "中欧班列（成渝）开行折算列5291列")`` -> ``"从重庆始发"``;
     ``part_missing("…对接事项中，已基本落实到位的有多少项", "已基本落实到位150项")`` -> None.
     """
+    asked = _part_words(norm_question)
+    if asked is None or any(w in source for w in asked[1]):
+        return None
+    return asked[0]
+
+
+# Each answer sentence is read against the same question: its words are read once.
+@lru_cache(maxsize=64)
+def _places(norm_question: str) -> tuple[str, ...]:
+    from qa.answer.region import tagged_places
+
+    return tuple(tagged_places(norm_question))
+
+
+@lru_cache(maxsize=64)
+def _part_words(norm_question: str) -> tuple[str, tuple[str, ...]] | None:
+    """The part a question asks of a whole and the words of its own, or None."""
     from qa.text.entities import tagger
 
     m = _PART.search(norm_question)
     if m is None:
         return None
     whole, part = m.group("whole"), m.group("part")
-    own = [
+    own = tuple(
         w.word
         for w in tagger().cut(part)
         if len(w.word) > 1
         and w.flag.startswith(_CONTENT)
         and w.flag not in ("ns", "nr", "t")
         and w.word not in whole
-    ]
-    if not own or any(w in source for w in own):
-        return None
-    return part
+    )
+    return (part, own) if own else None

@@ -364,5 +364,10 @@ def noun_phrase(words: str) -> str:
 
     cut = [w for w in tagger().cut(words) if w.word.strip()]
     stop = next((i for i, w in enumerate(cut) if w.flag.startswith("u")), len(cut))
-    nouns = [i for i in range(stop) if cut[i].flag.startswith("n") or cut[i].flag == "vn"]
+    nouns = [i for i in range(stop) if is_noun(cut[i].flag)]
     return "".join(w.word for w in cut[: nouns[-1] + 1]) if nouns else words
+
+
+def is_noun(flag: str) -> bool:
+    """A jieba tag of a word that names a thing: any noun, or a verb used as one (投资 vn)."""
+    return flag.startswith("n") or flag == "vn"

@@ -22,6 +22,8 @@ _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:年)?(?!\d)")
 # "那些/那种/那类/那批" point at things, not at the conversation: they stay.
 _THOSE = re.compile(r"那[些种类批]")
 _FOLLOW_START = ("那么", "那", "还有", "另外", "同期", "其中", "它", "这个", "那个", "和", "与")
+# The words that frame a follow-up, longest first: "那个指标呢" loses 那个, not 那.
+_FRAMES = tuple(sorted((*_FOLLOW_START, "换成", "换为", "改成", "改为"), key=len, reverse=True))
 _TAIL = re.compile(
     r"(分别)?(是多少|增长多少|增长了多少|达到多少|多少|有哪些|有什么|是什么|是哪些|"
     r"怎么样|如何|完成了吗|完成得怎么样)[？?。]?$"
@@ -108,8 +110,7 @@ def _bare(text: str) -> str:
     rest = _PRONOUN.sub("", _PUNCT.sub("", text.translate(_FULL_WIDTH_DIGITS)))
     if _THOSE.match(rest):
         return re.sub(r"呢$", "", rest)  # "那些…" keeps its 那些
-    # Longest first: "那个指标呢" loses 那个, not 那.
-    for start in sorted((*_FOLLOW_START, "换成", "换为", "改成", "改为"), key=len, reverse=True):
+    for start in _FRAMES:
         if rest.startswith(start):
             rest = rest[len(start) :]
             break
@@ -418,7 +419,7 @@ def dated(question: str, base: str) -> str | None:
 
     years = _years_of(base)
     # "那当年计划开工的…": the years stand for the words pointing to them.
-    question = re.sub(r"^(?:那么|那(?![些种类批]))?(?:当年|同年|那年|这一年)?", "", question)
+    question = re.sub(rf"^(?:那么|(?!{_THOSE.pattern})那)?(?:当年|同年|那年|这一年)?", "", question)
     norm = normal_form(question)
     if not years or _OWN_TIME.search(norm) or not asks_figure(norm):
         return None
@@ -434,12 +435,11 @@ def _names_a_thing(question: str) -> bool:
     ``_names_a_thing("完成了多少投资？")`` -> False;
     ``_names_a_thing("新认定了多少个智能工厂？")`` -> True.
     """
+    from qa.answer.referent import is_noun
     from qa.text.entities import tagger
 
     words = [w for w in tagger().cut(question) if w.word.strip()]
     # "完成了多少投资？": a noun right after 多少, with no measure word between, is the
     # amount asked, not a thing counted ("多少个智能工厂" counts 智能工厂).
     amount = {i for i in range(1, len(words)) if words[i - 1].word in ("多少", "几")}
-    return any(
-        (w.flag.startswith("n") or w.flag == "vn") and i not in amount for i, w in enumerate(words)
-    )
+    return any(is_noun(w.flag) and i not in amount for i, w in enumerate(words))
