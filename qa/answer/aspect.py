@@ -24,7 +24,7 @@ from qa.text.numbers import Figure, equivalent, extract_figures
 # level: "增速至少要到多少"); 增加值 is value added.
 # A bare 涨 or 降 asks one only right before the amount ("规模涨多少").
 _CHANGE = re.compile(
-    r"(?:增长|增速|增幅|增加|下降|降低|减少|提高|提升|上涨|上升|回落|净增|同比|比上年|较上年"
+    r"(?:增长|增速|增幅|涨幅|降幅|跌幅|增加|下降|降低|减少|提高|提升|上涨|上升|回落|净增|同比|比上年|较上年"
     r"|(?:涨|降|多|少)了|[涨降](?=多少|几|百分之))(?![到为值]|至(?![少多]))"
 )
 _PER_DAY = re.compile(r"日均|日最高|单日|每日|每天|日平均|最高日|高峰日")
@@ -178,11 +178,25 @@ def asked_aspect(norm_question: str) -> Aspect | None:
     }
     if len(changes) > 1:
         return None
-    per_day = bool(_PER_DAY.search(norm_question) or re.search(r"[一每]天|日", norm_question))
+    per_day = bool(_PER_DAY.search(norm_question) or re.search(r"[一每][天日]", norm_question))
+    per_day = per_day or _day_word(norm_question)
     # "截至2023年底，农村公路总里程有多少公里": a time said before the asking part holds
     # for it.
     totals = ({_total(p) for p in parts} - {None}) or {_total(norm_question)} - {None}
     return Aspect(changes.pop(), per_day, totals.pop() if len(totals) == 1 else None)
+
+
+def _day_word(norm_question: str) -> bool:
+    """日 as a word of its own, not in a date: "日客运量最高达到多少" asks one day's figure;
+    "日常买东西的物价" and "5月20日前" do not.
+
+    Example: ``_day_word("轨道交通日客运量")`` -> True; ``_day_word("老百姓日常")`` -> False.
+    """
+    import jieba
+
+    jieba.setLogLevel(60)
+    words = [w for w in jieba.cut(norm_question) if w.strip()]
+    return any(w == "日" and not (i and words[i - 1][-1:].isdigit()) for i, w in enumerate(words))
 
 
 def _asking_part(part: str) -> str:

@@ -318,10 +318,15 @@ def labelled_count(text: str, source: str, figure: Figure, unit: str) -> bool:
 
 def _in_unit(unit: str, figure: Figure, counts: bool | None) -> bool:
     """The figure is in the asked unit. A count of the asked noun may use another measure
-    word (多少家市场主体 ← 市场主体53.2万户); a count of something else is not one."""
+    word (多少家市场主体 ← 市场主体53.2万户); a count of something else is not one. Where
+    the text never uses the asked noun (a question in everyday words: 多少处地下粪污池
+    for "1000台化粪池安全监测系统"), the user's measure word is a guess and any measure word
+    of things may answer; people, households, vehicles and trains keep their own."""
     given = figure.scaled()[1]
     if counts is True and unit in COUNTERS and given in COUNTERS:
         return True
+    if counts is None and unit in COUNTERS and given in COUNTERS:
+        return not ({unit, given} & (_PEOPLE | _OWN_MEASURE)) or same_unit(unit, given)
     return counts is not False and same_unit(unit, given)
 
 

@@ -54,6 +54,15 @@ def test_the_words_before_a_figure_say_what_it_measures(text: str, aspect: Aspec
     assert aspects(text)[-1][1] == aspect
 
 
+def test_a_rise_in_prices_is_a_change_and_daily_life_is_no_day() -> None:
+    assert aspects("居民消费价格涨幅3%左右")[0][1] == CHANGE
+    assert aspects("降幅收窄到2%")[0][1] == CHANGE
+    # 日常 (daily life) and a date's 日 ask no one day's figure; 日 on its own does.
+    assert asked_aspect("2024年老百姓日常买东西的物价上涨幅度控制在多少？") == CHANGE
+    assert not asked_aspect("2024年5月20日前建成多少个基站？").per_day
+    assert asked_aspect("2023年轨道交通日客运量最高达到多少万人次？").per_day
+
+
 def test_a_clause_ends_at_a_comma_like_mark() -> None:
     text = "地区生产总值达到30145.79亿元、增长6.1%"
     assert clause_before(text, text.index("6.1")) == "增长"

@@ -244,6 +244,19 @@ def test_the_general_measure_word_counts_what_another_one_does() -> None:
     assert gives_asked_figure(q, ["中小学", "心理辅导室"], ["建成中小学心理辅导室4030个"])
 
 
+def test_a_question_in_everyday_words_may_guess_the_measure_word() -> None:
+    # The report never says 粪污池: the user's 处 is a guess, 台 answers.
+    q = "2024年重庆计划给多少处地下粪污池配上监测设备？"
+    assert gives_asked_figure(q, ["粪污池", "监测", "设备"], ["安装1000台监测设备"], on_topic=True)
+    # Where the text names the asked noun, a count of something else is no answer.
+    q = "2024年重庆新建了多少处口袋公园？"
+    said = ["新建口袋公园，安装监测设备50台"]
+    assert not gives_asked_figure(q, ["口袋公园"], said, on_topic=True)
+    # People are never counted by a measure word of things.
+    q = "2024年重庆有多少名志愿者参加？"
+    assert not gives_asked_figure(q, ["志愿者", "参加"], ["参加活动1000台"], on_topic=True)
+
+
 def test_a_count_counts_the_asked_noun() -> None:
     from qa.answer.gate import counts_the_noun
     from qa.text.numbers import extract_figures
