@@ -32,6 +32,7 @@ from qa.answer.setting import (
     part_asked,
     part_of_asked,
     split_question,
+    stated_otherwise,
 )
 from qa.schema import Passage
 from qa.text.numbers import Figure, equivalent, extract_figures
@@ -405,7 +406,11 @@ def gives_asked_figure(
             return False
         held = source and any(equivalent(f, h) for h in extract_figures(source))
         where = source if held else text
-        return beside_stated(where, f, given) and not part_of_asked(where, f, norm_question)
+        return (
+            beside_stated(where, f, given)
+            and not part_of_asked(where, f, norm_question)
+            and not stated_otherwise(where, f, norm_question, given)
+        )
 
     def of_setting(text: str, source: str) -> bool:
         # A sentence that counts the question's setting and never names the thing asked

@@ -50,8 +50,11 @@ def other_qualifier(
     return None
 
 
-# "…事项中，能全程网上办理的有多少项": the whole before 中, the part's condition before 的.
-_PART = re.compile(r"^(?P<whole>.+?)中[，,](?P<part>[^，,。？?]+?)的(?=[^，,。？?]*(?:多少|几))")
+# "…事项中，能全程网上办理的有多少项": the whole before 中, the part's condition before 的;
+# "…新增就业的人员中，高校毕业生有多少人": the part named before 有 (是, 占).
+_PART = re.compile(
+    r"^(?P<whole>.+?)中[，,](?P<part>[^，,。？?]+?)(?:的|有|是|占)(?=[^，,。？?]*(?:多少|几))"
+)
 _CONTENT = ("n", "v", "a", "d")
 
 

@@ -206,6 +206,42 @@ def beside_stated(text: str, figure: Figure, stated: Sequence[Figure]) -> bool:
     return not any(start <= h.span[0] < end and h.scaled()[1] in units for h in held)
 
 
+# The words that must lead up to a stated figure and to the passage's own to call them
+# the same slot ("营收1000亿元以上" and "营收500亿元以上").
+_SLOT = 2
+
+
+def stated_otherwise(
+    text: str, figure: Figure, norm_question: str, stated: Sequence[Figure]
+) -> bool:
+    """Whether ``figure``'s clause writes, in the words that lead up to a figure the
+    question states, another figure of its unit: the question's threshold is not the
+    passage's, so ``figure`` counts something else ("力争营收500亿元以上企业突破5家" for
+    "营收1000亿元以上的企业达到几家"). The same words must lead up to both; a figure
+    the text merely holds beside ("地区生产总值30145亿元、增长6.1%" for "突破3万亿元后增长多
+    少") says nothing.
+
+    Example: ``stated_otherwise("力争营收500亿元以上企业突破5家", 5家,
+    "营收1000亿元以上的企业达到几家", [1000亿元])`` -> True; with "营收1000亿元以上企业突破5家"
+    -> False.
+    """
+    held = extract_figures(text)
+    mine = next((h for h in held if equivalent(h, figure)), None)
+    if mine is None or any(equivalent(h, g) for h in held for g in stated):
+        return False
+    start, end = _clause_span(text, mine)
+    for g in stated:
+        lead = norm_question[max(0, g.span[0] - _SLOT) : g.span[0]]
+        if len(lead) < _SLOT or not re.fullmatch(r"[\u4e00-\u9fff]+", lead):
+            continue
+        for h in held:
+            if h is mine or not start <= h.span[0] < end or h.scaled()[1] != g.scaled()[1]:
+                continue
+            if text[max(0, h.span[0] - _SLOT) : h.span[0]] == lead:
+                return True
+    return False
+
+
 def part_of_asked(text: str, figure: Figure, norm_question: str) -> bool:
     """Whether ``text`` calls ``figure`` a share of a whole the question asks: the words
     right after it say 占 and a whole that the question names in full ("新增A级旅游景区

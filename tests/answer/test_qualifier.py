@@ -42,3 +42,7 @@ def test_a_part_the_source_says_nothing_of_is_not_given() -> None:
     assert part_missing("对接事项中，已基本落实到位的有多少项", "已基本落实到位150项") is None
     # No part asked: nothing to miss.
     assert part_missing("2023年中欧班列（成渝）开行了多少列", whole) is None
+    # A part named before 有: the whole's figure does not say how many of it there are.
+    asked = "2023年重庆城镇新增就业的人员中，高校毕业生有多少人"
+    assert part_missing(asked, "城镇新增就业73.9万人") == "高校毕业生"
+    assert part_missing(asked, "其中高校毕业生就业12万人") is None

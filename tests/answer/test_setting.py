@@ -11,6 +11,7 @@ from qa.answer.setting import (
     noun_before,
     part_asked,
     split_question,
+    stated_otherwise,
 )
 from qa.ingest.clean import normal_form
 from qa.text.numbers import extract_figures
@@ -125,6 +126,21 @@ def test_a_figure_outside_the_clause_of_a_stated_figure_is_about_something_else(
     q = normal_form("2023年川渝第二批50个合作事项已经完成了多少项？")
     assert not gives_asked_figure(q, ["合作", "事项", "完成"], [text], on_topic=True)
     assert gives_asked_figure(q, ["合作", "事项", "完成"], ["第二批50个合作事项已完成30项"])
+
+
+def test_another_figure_where_the_question_states_one_names_a_sibling() -> None:
+    q = normal_form("2024年重庆力争营收1000亿元以上的企业达到几家？")
+    stated = extract_figures(q)
+    text = "力争营收500亿元以上企业突破5家"
+    assert stated_otherwise(text, extract_figures(text)[-1], q, stated)
+    same = "力争营收1000亿元以上企业突破5家"
+    assert not stated_otherwise(same, extract_figures(same)[-1], q, stated)
+    assert not gives_asked_figure(q, ["营收", "企业"], [text], on_topic=True)
+    assert gives_asked_figure(q, ["营收", "企业"], [same], on_topic=True)
+    # A figure of the stated unit in other words is no sibling: the level beside a rise.
+    q = normal_form("2023年重庆地区生产总值突破3万亿元后增长了多少？")
+    gdp = "地区生产总值30145亿元、增长6.1%"
+    assert not stated_otherwise(gdp, extract_figures(gdp)[-1], q, extract_figures(q))
 
 
 def test_a_figure_said_to_be_a_share_of_the_whole_asked_is_a_parts() -> None:
