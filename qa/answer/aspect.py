@@ -178,8 +178,9 @@ def asked_aspect(norm_question: str) -> Aspect | None:
     }
     if len(changes) > 1:
         return None
-    per_day = bool(_PER_DAY.search(norm_question) or re.search(r"[一每][天日]", norm_question))
-    per_day = per_day or _day_word(norm_question)
+    per_day = bool(
+        _PER_DAY.search(norm_question) or re.search(r"[一每][天日]", norm_question)
+    ) or _day_word(norm_question)
     # "截至2023年底，农村公路总里程有多少公里": a time said before the asking part holds
     # for it.
     totals = ({_total(p) for p in parts} - {None}) or {_total(norm_question)} - {None}
