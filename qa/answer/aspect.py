@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qa.text.numbers import Figure, equivalent, extract_figures
 
@@ -187,16 +188,16 @@ def asked_aspect(norm_question: str) -> Aspect | None:
     return Aspect(changes.pop(), per_day, totals.pop() if len(totals) == 1 else None)
 
 
+@lru_cache(maxsize=64)  # read for every answer sentence checked against one question
 def _day_word(norm_question: str) -> bool:
     """日 as a word of its own, not in a date: "日客运量最高达到多少" asks one day's figure;
     "日常买东西的物价" and "5月20日前" do not.
 
     Example: ``_day_word("轨道交通日客运量")`` -> True; ``_day_word("老百姓日常")`` -> False.
     """
-    import jieba
+    from qa.text.entities import words as cut
 
-    jieba.setLogLevel(60)
-    words = [w for w in jieba.cut(norm_question) if w.strip()]
+    words = cut(norm_question)
     return any(w == "日" and not (i and words[i - 1][-1:].isdigit()) for i, w in enumerate(words))
 
 

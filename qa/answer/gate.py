@@ -239,12 +239,11 @@ def counted_phrase(norm_question: str) -> tuple[str, ...]:
     asked = asked_unit_at(norm_question)
     if not asked or asked[0] not in COUNTERS:
         return ()
-    import jieba
+    from qa.text.entities import words as cut
 
-    jieba.setLogLevel(60)
     rest = norm_question[asked[1] :]
     end = CLAUSE_END.search(rest)
-    words = [w for w in jieba.cut(rest[: end.start() if end else None]) if w.strip()]
+    words = cut(rest[: end.start() if end else None])
     # A noun may start with Latin letters, which jieba cuts off (A 级旅游景区).
     if len(words) > 1 and re.fullmatch(r"[A-Za-z]+", words[0]):
         words = [words[0] + words[1], *words[2:]]
@@ -324,10 +323,9 @@ def _in_unit(unit: str, figure: Figure, counts: bool | None) -> bool:
     for "1000台化粪池安全监测系统"), the user's measure word is a guess and any measure word
     of things may answer; people, households, vehicles and trains keep their own."""
     given = figure.scaled()[1]
-    if counts is True and unit in COUNTERS and given in COUNTERS:
+    guessed = counts is None and not {unit, given} & (_PEOPLE | _OWN_MEASURE)
+    if (counts is True or guessed) and unit in COUNTERS and given in COUNTERS:
         return True
-    if counts is None and unit in COUNTERS and given in COUNTERS:
-        return not ({unit, given} & (_PEOPLE | _OWN_MEASURE)) or same_unit(unit, given)
     return counts is not False and same_unit(unit, given)
 
 

@@ -182,6 +182,12 @@ def _clause_span(text: str, figure: Figure) -> tuple[int, int]:
 _CLAUSE_STOP = re.compile(r"[，,。；;！!？?\n]")
 
 
+def _held(text: str, figure: Figure) -> tuple[list[Figure], Figure | None]:
+    """The figures of ``text``, and the one that is ``figure`` (None when it is not there)."""
+    held = extract_figures(text)
+    return held, next((h for h in held if equivalent(h, figure)), None)
+
+
 def beside_stated(text: str, figure: Figure, stated: Sequence[Figure]) -> bool:
     """Whether ``figure`` may be about what the question names by a figure it states
     ("第二批50个合作事项已经完成了多少项"): False when ``text`` holds that stated figure in
@@ -192,8 +198,7 @@ def beside_stated(text: str, figure: Figure, stated: Sequence[Figure]) -> bool:
     Example: ``beside_stated("首批34个事项已完成22项，第二批50个事项加快推进", 22项, [50个])``
     -> False.
     """
-    held = extract_figures(text)
-    mine = next((h for h in held if equivalent(h, figure)), None)
+    held, mine = _held(text, figure)
     ours = [h for h in held if any(equivalent(h, g) for g in stated)]
     if mine is None or not ours:
         return True
@@ -225,8 +230,7 @@ def stated_otherwise(
     "营收1000亿元以上的企业达到几家", [1000亿元])`` -> True; with "营收1000亿元以上企业突破5家"
     -> False.
     """
-    held = extract_figures(text)
-    mine = next((h for h in held if equivalent(h, figure)), None)
+    held, mine = _held(text, figure)
     if mine is None or any(equivalent(h, g) for h in held for g in stated):
         return False
     start, end = _clause_span(text, mine)

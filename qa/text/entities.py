@@ -32,6 +32,17 @@ def tagger():  # type: ignore[no-untyped-def]
     return jieba.posseg
 
 
+def words(text: str) -> list[str]:
+    """jieba's words of ``text``, blanks left out, with its log quiet.
+
+    Example: ``words("老百姓日常 买东西")`` -> ``["老百姓", "日常", "买", "东西"]``.
+    """
+    import jieba
+
+    jieba.setLogLevel(60)
+    return [w for w in jieba.cut(text) if w.strip()]
+
+
 def tagged_entities(text: str, tags: Sequence[str] = _TAGS) -> dict[str, str]:
     """Proper names in ``text`` (normal form) of the given jieba ``tags``, in order,
     without repeats, each with the tag of its first occurrence.

@@ -41,12 +41,11 @@ def stated_labels(sentence: str, start: int) -> list[str]:
     Example: ``stated_labels("西洽会签约的重大项目实际到位资金为18571亿元", 17)`` ->
     ``["重大项目实际到位资金", "实际到位资金", "到位资金"]`` (a reading stops at 的).
     """
-    import jieba
+    from qa.text.entities import words as cut
 
-    jieba.setLogLevel(60)
     ends = [m.end() for m in _CLAUSE_END.finditer(sentence, 0, start)]
     clause = sentence[ends[-1] if ends else 0 : start]
-    words = [w for w in jieba.cut(clause) if w.strip()]
+    words = cut(clause)
     while words and (words[-1] in _LINKS or not _HAN.fullmatch(words[-1])):
         words.pop()
     readings: list[str] = []
