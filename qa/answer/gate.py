@@ -285,8 +285,18 @@ def counts_the_noun(
         return None
 
     # The same figure may stand twice in a passage ("提质工程100个…增加100个口袋公园"):
-    # it counts the noun when one of its places does.
-    return any(max(used, key=len) in figure_clause(where, at) for at in places)
+    # it counts the noun when one of its places does. A figure said of items listed
+    # before its clause ("科技型企业、高新技术企业…，总量分别达到5.85万、7565家") may count
+    # any of them: that cannot be told from the clause.
+    if any(max(used, key=len) in figure_clause(where, at) for at in places):
+        return True
+    return None if any(_respective(where, at) for at in places) else False
+
+
+def _respective(text: str, figure: Figure) -> bool:
+    """Whether the figure is one of a 分别 list: "总量分别达到5.85万、7565家"."""
+    start = figure.span[0]
+    return "分别" in text[max(text.rfind(c, 0, start) for c in "，,。；;：:\n") + 1 : start]
 
 
 def _occurrences(text: str, source: str, figure: Figure) -> tuple[str, list[Figure]]:
@@ -316,14 +326,16 @@ def labelled_count(text: str, source: str, figure: Figure, unit: str) -> bool:
     return re.search(label, clause_before(where, at.span[0])) is not None
 
 
-def _in_unit(unit: str, figure: Figure, counts: bool | None) -> bool:
+def _in_unit(unit: str, figure: Figure, counts: bool | None, named: bool = True) -> bool:
     """The figure is in the asked unit. A count of the asked noun may use another measure
     word (多少家市场主体 ← 市场主体53.2万户); a count of something else is not one. Where
     the text never uses the asked noun (a question in everyday words: 多少处地下粪污池
     for "1000台化粪池安全监测系统"), the user's measure word is a guess and any measure word
-    of things may answer; people, households, vehicles and trains keep their own."""
+    of things may answer; people, households, vehicles and trains keep their own. Only
+    where the question ``named`` what it counts after its measure word: "三甲医院总共有
+    多少家" is not answered by "4个…项目"."""
     given = figure.scaled()[1]
-    guessed = counts is None and not {unit, given} & (_PEOPLE | _OWN_MEASURE)
+    guessed = named and counts is None and not {unit, given} & (_PEOPLE | _OWN_MEASURE)
     if (counts is True or guessed) and unit in COUNTERS and given in COUNTERS:
         return True
     return counts is not False and same_unit(unit, given)
@@ -437,19 +449,30 @@ def gives_asked_figure(
     noun = phrase[0] if phrase else None
     for sentence, source in zip(sentences, sources, strict=True):
         norm = normal_form(sentence)
+        aspects = figure_aspects(norm, source)
         in_unit = any(
             (
-                _in_unit(unit, f, counts_the_noun(norm, source, f, phrase) if phrase else None)
+                _in_unit(
+                    unit,
+                    f,
+                    counts_the_noun(norm, source, f, phrase) if phrase else None,
+                    bool(phrase),
+                )
                 or labelled_count(norm, source, f, unit)
             )
             and fits(asked, aspect)
             and new(f, norm, source)
-            for f, aspect in figure_aspects(norm, source)
+            for f, aspect in aspects
+        )
+        # A count without its measure word must still measure what is asked: "新增三甲
+        # 医院8家" does not say how many there are in all.
+        bare = (
+            noun is not None and counts_noun(norm, noun) and any(fits(asked, a) for _, a in aspects)
         )
         texts = [norm, source] if source else [norm]
         if of_setting(norm, source):
             continue
-        if (in_unit or (noun is not None and counts_noun(norm, noun))) and (
+        if (in_unit or bare) and (
             on_topic or topic_coverage(q_tokens, texts, idf) >= MIN_SENTENCE_COVERAGE
         ):
             return True

@@ -308,9 +308,37 @@ def keeps_place(rewritten: str, base: str) -> str:
     place = core_name(lead_place(base))
     if not place or place in rewritten or any(p not in base for p in places(rewritten)):
         return rewritten
+    if _modified_otherwise(rewritten, base, lead_place(base)):
+        return rewritten
     time = _LEAD_TIME.match(rewritten)
     at = time.end() if time else 0
     return rewritten[:at] + place + rewritten[at:]
+
+
+_MODIFIER_WORDS = re.compile(r"[\u4e00-\u9fff]{1,6}")
+
+
+def _modified_otherwise(rewritten: str, base: str, place: str) -> bool:
+    """Whether the noun that ``place`` modified in ``base`` is modified by other words in
+    ``rewritten``: the place was the kind of that noun (中欧 of 中欧班列), not the
+    question's place, and the follow-up named another kind.
+
+    Example: ``_modified_otherwise("2023年渝满俄班列开行了多少列？",
+    "2023年中欧班列（成渝）开行了多少列？", "中欧")`` -> True; with
+    ``"2023年新增了多少家？"`` after ``"2023年重庆新增了多少家企业？"`` -> False.
+    """
+    from qa.text.entities import tagger
+
+    after = base[base.index(place) + len(place) :]
+    first = next((w for w in tagger().cut(after) if w.word.strip()), None)
+    if first is None or len(first.word) < 2 or not is_noun(first.flag) or first.flag == "ns":
+        return False
+    time = _LEAD_TIME.match(rewritten)
+    start = time.end() if time else 0
+    at = rewritten.find(first.word, start)
+    # The words that now stand where the place stood are new: another kind of the noun.
+    kind = rewritten[start:at] if at > start else ""
+    return bool(_MODIFIER_WORDS.fullmatch(kind)) and kind not in base
 
 
 # Words that stand for a place: "那里的专精特新企业有多少家？".

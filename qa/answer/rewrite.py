@@ -181,13 +181,21 @@ def _same_head(base: str, new: str) -> str | None:
     end = start = cut.index(head)
     while start > 0 and _MODIFIER.fullmatch(cut[start - 1]) and cut[start - 1] != "多少":
         # The place the question is about comes first, or right after its year; a place
-        # within the phrase (两江 of 两江四岸整体提升项目) is part of what is replaced.
-        if places(cut[start - 1]) and (start < 2 or cut[start - 2] in ("年", "截至", "截止")):
+        # within the phrase (两江 of 两江四岸整体提升项目) is part of what is replaced, and
+        # so is one right before the noun (中欧 of 中欧班列: the kind of 班列).
+        at_start = start < 2 or cut[start - 2] in ("年", "截至", "截止")
+        if places(cut[start - 1]) and at_start and start < end:
             break
         start -= 1
     if start == end:
         return None
-    return "".join(cut[:start]) + new + "".join(cut[end + 1 :])
+    return "".join(cut[:start]) + new + _after_phrase("".join(cut[end + 1 :]))
+
+
+def _after_phrase(rest: str) -> str:
+    """What follows a replaced phrase, without a bracket that qualified the old one:
+    "（成渝）开行了多少列？" -> "开行了多少列？"."""
+    return re.sub(r"^[（(][^）)]*[）)]", "", rest)
 
 
 def _swap_sibling(base: str, new: str, lists: Sequence[tuple[str, ...]]) -> str | None:
@@ -207,8 +215,18 @@ def _swap_sibling(base: str, new: str, lists: Sequence[tuple[str, ...]]) -> str 
             # when they already follow 批发 in the base question.
             tail = mine[mine.index(new) + len(new) :]
             follows = base[base.index(other) + len(other) :].startswith(tail)
-            return base.replace(other, new if follows else mine, 1)
+            # "高新技术企业" for "科技型企业": a phrase with the asked one's head noun is
+            # whole without the list's shared words (数量 of "…企业数量").
+            return base.replace(other, new if follows or _same_last_word(new, other) else mine, 1)
     return None
+
+
+def _same_last_word(one: str, other: str) -> bool:
+    """Example: ``_same_last_word("高新技术企业", "科技型企业")`` -> True."""
+    from qa.text.entities import words
+
+    last = words(one)[-1:]
+    return bool(last) and len(last[0]) > 1 and words(other)[-1:] == last
 
 
 def _years_of(question: str) -> str:

@@ -257,6 +257,32 @@ def test_a_question_in_everyday_words_may_guess_the_measure_word() -> None:
     assert not gives_asked_figure(q, ["志愿者", "参加"], ["参加活动1000台"], on_topic=True)
 
 
+def test_a_guess_needs_the_counted_noun_named() -> None:
+    # No noun after 多少家: the user's measure word is no guess to widen, 台 is no 家.
+    q = "2023年重庆监测站点总共有多少家？"
+    assert not gives_asked_figure(q, ["监测", "站点"], ["监测站点安装设备1000台"], on_topic=True)
+
+
+def test_a_count_without_its_measure_word_must_measure_what_is_asked() -> None:
+    # What the year added is not how many there are in all.
+    q = "2023年重庆累计为多少名中小学生开展了心理健康测评？"
+    tokens = ["中小学生", "心理", "健康", "测评"]
+    assert not gives_asked_figure(q, tokens, ["新增为200万中小学生开展心理健康测评"])
+    assert gives_asked_figure(q, tokens, ["累计为200万中小学生开展心理健康测评"])
+
+
+def test_a_figure_of_a_respective_list_may_count_any_listed_item() -> None:
+    from qa.answer.gate import counts_the_noun
+    from qa.text.numbers import extract_figures
+
+    firms = "科技型企业、高新技术企业“双倍增”计划深入实施，总量分别达到5.85万、7565家"
+    fig = extract_figures(firms)[-1]
+    assert counts_the_noun(firms, "", fig, "高新技术企业") is None
+    assert gives_asked_figure(
+        "2023年重庆有多少家高新技术企业？", ["高新技术企业"], [firms + "[1]。"], on_topic=True
+    )
+
+
 def test_a_count_counts_the_asked_noun() -> None:
     from qa.answer.gate import counts_the_noun
     from qa.text.numbers import extract_figures

@@ -114,6 +114,12 @@ def test_follow_ups_over_one_base(base: str, question: str, expected: str) -> No
          "2025年重庆计划推进多少个城市功能品质提升示范项目？"),
         ("2023年产业优化升级领域年度计划完成投资多少？", "城市更新提升领域呢？",
          "2023年城市更新提升领域年度计划完成投资多少？"),
+        # a place right before the noun is its kind (中欧班列), replaced with its bracket
+        ("2023年中欧班列（成渝）开行了多少列？", "那渝满俄班列呢？",
+         "2023年渝满俄班列开行了多少列？"),
+        # a place before the whole phrase is the question's place, and stays
+        ("2023年重庆中欧班列开行了多少列？", "那渝满俄班列呢？",
+         "2023年重庆渝满俄班列开行了多少列？"),
     ],
 )  # fmt: skip
 def test_a_phrase_with_the_same_head_noun_takes_the_place_of_the_one_asked(

@@ -178,6 +178,8 @@ def test_a_row_is_spelled_with_its_labels_unit() -> None:
     assert spell_row("城镇新增就业（万人）｜2022年预期目标：60以上｜2022年预计完成：71") == (
         "城镇新增就业：2022年预期目标60万人以上，2022年预计完成71万人"
     )
+    # A weight in 公斤 under a magnitude, as the grain row writes it.
+    assert spell_row("粮食产量（亿公斤）｜2023年预期：108.1") == "粮食产量：2023年预期108.1亿公斤"
     # A value that states its unit keeps it; a label without a unit, or a sentence, is left.
     assert spell_row("研发经费（%）｜2023年预期：2.45%") == "研发经费：2023年预期2.45%"
     ratio = "“一区”与“两群”人均地区生产总值比值｜2022年预期目标：1.8左右∶1"
