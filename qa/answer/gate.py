@@ -36,6 +36,7 @@ from qa.answer.setting import (
 )
 from qa.schema import Passage
 from qa.text.numbers import Figure, equivalent, extract_figures
+from qa.text.respective import said_together
 from qa.text.script import normal_form
 
 # Question words that say nothing about the topic; coverage is measured without them.
@@ -425,7 +426,10 @@ def gives_asked_figure(
     def of_setting(text: str, source: str) -> bool:
         # A sentence that counts the question's setting and never names the thing asked
         # speaks of the setting: its other counts are of things the question never named.
-        # One naming the whole a question asks a part of gives the whole's figure.
+        # One naming the whole a question asks a part of gives the whole's figure, as
+        # does one stating a pair of which the question asks one (进出口 for 出口).
+        if said_together(norm_question, source or text):
+            return True
         return names_only_whole(whole_part, text, source) or (
             parts is not None
             and not names_asked(parts, [text, source])

@@ -116,6 +116,32 @@ def _opened(item: str) -> list[str] | None:
     return [head + item[i] + item[i + 2] + tail, head + item[i + 1 : i + 3] + tail]
 
 
+def said_together(question: str, text: str) -> bool:
+    """Whether the question asks one of a compressed pair ("出口" of 进出口, "贷款" of
+    存贷款) that ``text`` states only as the pair: its figure is of both together.
+
+    Example: ``said_together("2022年外贸出口额是多少", "外贸进出口达到8158.4亿元")`` -> True;
+    with "本外币存贷款余额分别增长8%、6.7%" and "贷款余额增长多少" -> False (分别 opens it).
+    """
+    from qa.text.entities import words
+
+    opened = {p.item for p in respective_pairs(text)}
+    # A word of the question that starts with one of the pair (出口额), not one that
+    # only ends with it (农贸市场 is no 市场 of 菜市场).
+    starts = words(question)
+    for i in _compressed(text):
+        pair = text[i : i + 3]
+        # 亿美元 and 万平方米 are a magnitude before a unit, no pair of words.
+        if pair in question or text[i] in "万亿" or (i and text[i - 1].isdigit()):
+            continue
+        two = (text[i] + text[i + 2], text[i + 1 : i + 3])
+        asked = [w for w in two if any(q.startswith(w) for q in starts)]
+        rest = text.replace(pair, "")
+        if asked and not any(w in rest or any(w in item for item in opened) for w in asked):
+            return True
+    return False
+
+
 def named(text: str, items: tuple[str, ...]) -> list[bool]:
     """Which items of a group ``text`` names, by the bigrams only that item has.
 

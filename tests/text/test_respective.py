@@ -157,3 +157,16 @@ def test_a_figure_and_its_growth_are_not_two_items() -> None:
     gdp = "全年地区生产总值达到32193.15亿元、增长5.7%,规上工业增加值增长7.3%"
     assert contradicted("规上工业增加值增长7.3%", fig("7.3%"), gdp) is None
     assert misaligned("地区生产总值增长5.7%", fig("5.7%"), gdp) is None
+
+
+def test_a_pair_said_together_does_not_give_one_of_it() -> None:
+    from qa.text.respective import said_together
+
+    trade = "外贸进出口达到8158.4亿元，增长2%"
+    assert said_together("2022年重庆外贸出口额是多少亿元", trade)
+    assert not said_together("2022年重庆外贸进出口额是多少亿元", trade)
+    # 分别 gives each of the pair its own figure.
+    assert not said_together("本外币贷款余额增长多少", "本外币存贷款余额分别增长8%、6.7%")
+    # A magnitude before a unit is no pair; nor is a word that only ends with one.
+    assert not said_together("涉及多少美元", "金额3.9亿美元")
+    assert not said_together("多少个农贸市场", "打造20个标准化菜市场")
