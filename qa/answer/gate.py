@@ -255,6 +255,33 @@ def counted_phrase(norm_question: str) -> tuple[str, ...]:
     return tuple(r for r in readings if len(r) >= 2)
 
 
+def head_of(norm_question: str) -> str:
+    """The last characters of the nouns after the asked measure word, to the question's
+    end: the kinds of thing it may count ("" when it asks no count).
+
+    Example: ``head_of("2023年计划新增多少所公办幼儿园？")`` -> ``"办园"``;
+    ``head_of("修补了多少处桥梁和隧道身上的裂缝、破损这类毛病？")`` ends in ``"病"``.
+    """
+    from qa.text.entities import tagger
+
+    asked = asked_unit_at(norm_question)
+    if not asked or asked[0] not in COUNTERS:
+        return ""
+    rest = re.split(r"[？?。！!；;]", norm_question[asked[1] :])[0]
+    nouns = [w.word for w in tagger().cut(rest) if w.flag.startswith("n") or w.flag == "vn"]
+    return "".join(dict.fromkeys(n[-1] for n in nouns if len(n) > 1))
+
+
+def of_a_kind(head: str, text: str, source: str, figure: Figure) -> bool:
+    """Whether the figure's clause names a thing of an asked kind (one of ``head``'s
+    characters): a user's measure word is guessed only for such a count.
+    "新增婴幼儿托位1.6万个" counts 托位, no 幼儿园; "安装1000台化粪池安全监测系统" names a 池.
+    """
+    where, places = _occurrences(text, source, figure)
+    clauses = [figure_clause(where, at) for at in places]
+    return not head or any(c in clause for c in head for clause in clauses)
+
+
 def counts_noun(sentence: str, noun: str) -> bool:
     """A number stands right before ``noun``: ``counts_noun("为200万中小学生开展", "中小学生")``."""
     return re.search(rf"\d+(?:\.\d+)?\s*[万亿]?\s*{re.escape(noun)}", sentence) is not None
@@ -327,18 +354,21 @@ def labelled_count(text: str, source: str, figure: Figure, unit: str) -> bool:
     return re.search(label, clause_before(where, at.span[0])) is not None
 
 
-def _in_unit(unit: str, figure: Figure, counts: bool | None, named: bool = True) -> bool:
+def _in_unit(unit: str, figure: Figure, counts: bool | None, kind: bool | None = None) -> bool:
     """The figure is in the asked unit. A count of the asked noun may use another measure
     word (多少家市场主体 ← 市场主体53.2万户); a count of something else is not one. Where
     the text never uses the asked noun (a question in everyday words: 多少处地下粪污池
-    for "1000台化粪池安全监测系统"), the user's measure word is a guess and any measure word
-    of things may answer; people, households, vehicles and trains keep their own. Only
-    where the question ``named`` what it counts after its measure word: "三甲医院总共有
-    多少家" is not answered by "4个…项目"."""
+    for "1000台化粪池安全监测系统"), the user's measure word is a guess and another measure
+    word may answer, where the figure's clause names a thing of the asked ``kind``
+    (``of_a_kind``; None when the question names no counted noun after its measure word);
+    people, households, vehicles and trains keep their own. So "三甲医院总共有多少家" is
+    not answered by "4个…项目", nor "多少所公办幼儿园" by "婴幼儿托位1.6万个"."""
     given = figure.scaled()[1]
-    guessed = named and counts is None and not {unit, given} & (_PEOPLE | _OWN_MEASURE)
+    guessed = kind is True and counts is None and not {unit, given} & (_PEOPLE | _OWN_MEASURE)
     if (counts is True or guessed) and unit in COUNTERS and given in COUNTERS:
         return True
+    if counts is None and kind is False and unit != given:
+        return False
     return counts is not False and same_unit(unit, given)
 
 
@@ -451,6 +481,7 @@ def gives_asked_figure(
         )
     phrase = counted_phrase(norm_question) if unit in COUNTERS else ()
     noun = phrase[0] if phrase else None
+    head = head_of(norm_question)
     for sentence, source in zip(sentences, sources, strict=True):
         norm = normal_form(sentence)
         aspects = figure_aspects(norm, source)
@@ -460,7 +491,7 @@ def gives_asked_figure(
                     unit,
                     f,
                     counts_the_noun(norm, source, f, phrase) if phrase else None,
-                    bool(phrase),
+                    of_a_kind(head, norm, source, f) if phrase else None,
                 )
                 or labelled_count(norm, source, f, unit)
             )

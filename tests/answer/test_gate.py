@@ -257,6 +257,17 @@ def test_a_question_in_everyday_words_may_guess_the_measure_word() -> None:
     assert not gives_asked_figure(q, ["志愿者", "参加"], ["参加活动1000台"], on_topic=True)
 
 
+def test_a_guess_needs_a_count_of_the_asked_kind() -> None:
+    from qa.answer.gate import head_of
+
+    q = "2023年重庆计划新增多少所公办幼儿园？"
+    assert "园" in head_of(q)
+    # 个 counts anything, but 托位 are no kind of 幼儿园 (the text never names them).
+    said = ["实施普惠托育服务专项行动，新增婴幼儿托位1.6万个"]
+    assert not gives_asked_figure(q, ["公办", "幼儿园"], said, on_topic=True)
+    assert gives_asked_figure(q, ["公办", "幼儿园"], ["新建幼儿园107个"], on_topic=True)
+
+
 def test_a_guess_needs_the_counted_noun_named() -> None:
     # No noun after 多少家: the user's measure word is no guess to widen, 台 is no 家.
     q = "2023年重庆监测站点总共有多少家？"
