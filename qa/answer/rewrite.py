@@ -304,6 +304,11 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
         texts = mentions(rest)
         lists = [g for t in texts for g in item_lists(t)]
         swapped = _swap_sibling(out, rest, lists) or swap_counted(out, rest, texts)
+        if not swapped:
+            # "农村" alone finds passages on every rural topic; with the question's words,
+            # the one that lists it beside what was asked ("城镇、农村居民低保标准…").
+            near = mentions(f"{rest} {_core_of(out)[0]}")
+            swapped = _swap_sibling(out, rest, [g for t in near for g in item_lists(t)])
     swapped = swapped or _same_head(out, rest)
     if swapped:
         return swapped

@@ -243,6 +243,19 @@ def test_another_item_of_a_list_the_reports_give_takes_the_asked_items_place() -
     )
 
 
+def test_a_common_word_is_looked_up_with_the_question_it_follows() -> None:
+    listed = "城镇、农村居民低保标准分别提高至每人每月717元、581元"
+
+    def mentions(phrase: str) -> list[str]:
+        # 农村 alone finds other rural passages; with the question's words, the list.
+        return [listed] if "低保" in phrase else ["农村卫生厕所普及率达到87.8%"]
+
+    base = "2022年重庆城镇居民低保标准提高到每人每月多少元？"
+    assert standalone_question("农村的呢？", [(base, "…")], mentions) == (
+        "2022年重庆农村居民低保标准提高到每人每月多少元？"
+    )
+
+
 def test_a_count_of_nothing_named_counts_what_the_question_before_counted() -> None:
     workshops = [("2023年重庆新建了多少个数字化车间？", "…")]
     # A year and the kind are all it adds: the same count, planned for 2024.
