@@ -87,7 +87,11 @@ def figure_clause(text: str, figure: Figure) -> str:
 def _total(text: str) -> bool | None:
     if _TOTAL.search(text):
         return True
-    return False if _NEW.search(text) else None
+    if _NEW.search(text):
+        return False
+    # "三甲医院总共有多少家" asks how many there are, "总共新增了多少家" what was added;
+    # 一共 is said of either ("一共多出了多少个停车位"), so it says nothing.
+    return True if "总共" in text else None
 
 
 # Items listed with 、 share the words before the list: in "累计引进开放式、国际化新型研发

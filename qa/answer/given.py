@@ -26,7 +26,7 @@ def what_is_given(verified: Verified, passages: list[Passage], restated: bool) -
 
 # Words that only link a figure to its subject ("就业率实际达到了多少"): the missing
 # thing is named without them.
-_LINK = re.compile(r"(?:实际)?(?:达到|达|为|是|有|在|约|大约|大概)+$")
+_LINK = re.compile(r"(?:实际)?(?:达到|达|为|是|有|在|约|大约|大概|总共|一共)+$")
 
 
 def what_is_missing(question: str) -> str:

@@ -88,6 +88,10 @@ def test_a_clause_ends_at_a_comma_like_mark() -> None:
         ("截至2024年重庆累计建成了多少家三甲医院？", Aspect(False, False, total=True)),
         ("2022年重庆当年整治完成了多少家涉气中小微企业？", Aspect(False, False, total=False)),
         ("截至2023年底重庆全市养老床位总数是多少张？", Aspect(False, False, total=True)),
+        # 总共 asks how many there are, unless 新增 says what was added; 一共 says neither.
+        ("2023年重庆三甲医院总共有多少家？", Aspect(False, False, total=True)),
+        ("2023年重庆总共新增了多少家三甲医院？", Aspect(False, False, total=False)),
+        ("2022年重庆一共多出了多少个停车位？", LEVEL),
         # What follows the counted noun describes the things counted.
         ("2023年重庆打算挑出多少家大医院带头提升水平？", LEVEL),
         ("2023年重庆的三甲医院比上年增加了多少家？", CHANGE),

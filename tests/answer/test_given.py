@@ -73,6 +73,10 @@ def test_a_near_miss_refusal_names_what_is_missing() -> None:
         == "报告没有给出“2024年重庆高校毕业生就业率”的实际数据；"
     )
     assert (
+        what_is_missing("2023年重庆三甲医院总共有多少家？")
+        == "报告没有给出“2023年重庆三甲医院”的数据；"
+    )
+    assert (
         what_is_missing("2024年重庆计划完成多少户棚户区改造？")
         == "报告没有给出“2024年重庆计划完成棚户区改造”的数据；"
     )
