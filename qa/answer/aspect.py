@@ -104,9 +104,18 @@ _LIST_END = re.compile(r"[，,。；;：:！!？?\n]")
 _TOTAL_OR_NEW = re.compile(f"{_TOTAL.pattern}|{_NEW.pattern}")
 
 
-def _total_of_list(text: str, start: int) -> bool | None:
+def list_clause(text: str, start: int) -> str:
+    """The words before ``start`` back to the last comma or stop, over a 、 list: what
+    every item of the list shares.
+
+    Example: ``list_clause("总量分别达到5.85万、7565家", 12)`` -> ``"总量分别达到5.85万、"``.
+    """
     ends = [m.end() for m in _LIST_END.finditer(text, 0, start)]
-    words = list(_TOTAL_OR_NEW.finditer(text[ends[-1] if ends else 0 : start]))
+    return text[ends[-1] if ends else 0 : start]
+
+
+def _total_of_list(text: str, start: int) -> bool | None:
+    words = list(_TOTAL_OR_NEW.finditer(list_clause(text, start)))
     return _total(words[-1].group()) if words else None
 
 
@@ -137,8 +146,7 @@ def _aspect_at(text: str, start: int) -> Aspect:
     if not clause and text[start - 1 : start] == "、":
         # A bare list item shares the words before the list: in "分别增长12.9%、8.4%" and
         # "整体提升100所学校、50家医院" the second figure is as much a change as the first.
-        ends = [m.end() for m in _LIST_END.finditer(text, 0, start)]
-        clause = text[ends[-1] if ends else 0 : start]
+        clause = list_clause(text, start)
     return _aspect(clause, _total_of_list(text, start))
 
 

@@ -20,6 +20,7 @@ from qa.answer.aspect import (
     figure_aspects,
     figure_clause,
     fits,
+    list_clause,
 )
 from qa.answer.markers import strip_markers
 from qa.answer.retrieve import SYNONYMS, expand_years, question_kind, question_years
@@ -262,13 +263,14 @@ def head_of(norm_question: str) -> str:
     Example: ``head_of("2023年计划新增多少所公办幼儿园？")`` -> ``"办园"``;
     ``head_of("修补了多少处桥梁和隧道身上的裂缝、破损这类毛病？")`` ends in ``"病"``.
     """
+    from qa.answer.referent import is_noun
     from qa.text.entities import tagger
 
     asked = asked_unit_at(norm_question)
     if not asked or asked[0] not in COUNTERS:
         return ""
     rest = re.split(r"[？?。！!；;]", norm_question[asked[1] :])[0]
-    nouns = [w.word for w in tagger().cut(rest) if w.flag.startswith("n") or w.flag == "vn"]
+    nouns = [w.word for w in tagger().cut(rest) if is_noun(w.flag)]
     return "".join(dict.fromkeys(n[-1] for n in nouns if len(n) > 1))
 
 
@@ -318,13 +320,7 @@ def counts_the_noun(
     # any of them: that cannot be told from the clause.
     if any(max(used, key=len) in figure_clause(where, at) for at in places):
         return True
-    return None if any(_respective(where, at) for at in places) else False
-
-
-def _respective(text: str, figure: Figure) -> bool:
-    """Whether the figure is one of a 分别 list: "总量分别达到5.85万、7565家"."""
-    start = figure.span[0]
-    return "分别" in text[max(text.rfind(c, 0, start) for c in "，,。；;：:\n") + 1 : start]
+    return None if any("分别" in list_clause(where, at.span[0]) for at in places) else False
 
 
 def _occurrences(text: str, source: str, figure: Figure) -> tuple[str, list[Figure]]:
@@ -361,8 +357,8 @@ def _in_unit(unit: str, figure: Figure, counts: bool | None, kind: bool | None =
     for "1000台化粪池安全监测系统"), the user's measure word is a guess and another measure
     word may answer, where the figure's clause names a thing of the asked ``kind``
     (``of_a_kind``; None when the question names no counted noun after its measure word);
-    people, households, vehicles and trains keep their own. So "三甲医院总共有多少家" is
-    not answered by "4个…项目", nor "多少所公办幼儿园" by "婴幼儿托位1.6万个"."""
+    people, households, vehicles and trains keep their own. So "多少所公办幼儿园" is not
+    answered by "婴幼儿托位1.6万个", though 个 counts anything."""
     given = figure.scaled()[1]
     guessed = kind is True and counts is None and not {unit, given} & (_PEOPLE | _OWN_MEASURE)
     if (counts is True or guessed) and unit in COUNTERS and given in COUNTERS:

@@ -203,3 +203,10 @@ def test_a_level_reached_is_the_stock_unless_it_says_what_was_added() -> None:
     assert gives_asked_figure(
         "2022年重庆养老床位总共达到多少张？", [], ["养老床位达到23万余张[1]。"], None, True
     )
+
+
+def test_a_list_item_shares_the_words_back_to_the_last_comma() -> None:
+    from qa.answer.aspect import list_clause
+
+    firms = "科技型企业“双倍增”计划深入实施，总量分别达到5.85万、7565家"
+    assert list_clause(firms, firms.index("7565")) == "总量分别达到5.85万、"
