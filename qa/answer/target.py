@@ -19,7 +19,8 @@ def _planned(head: str, kind: str = "计划", verbs: tuple[str, ...] = ("v",)) -
     """``head`` with 计划 (or ``kind``) before its last verb, None when it has none.
 
     Example: ``_planned("2024年重庆新增")`` -> ``"2024年重庆计划新增"``;
-    ``_planned("2023年重庆新建、改造")`` -> ``"2023年重庆计划新建、改造"``.
+    ``_planned("2023年重庆新建、改造")`` -> ``"2023年重庆计划新建、改造"``;
+    ``_planned("2024年重庆城镇新增就业")`` -> ``"2024年重庆城镇计划新增就业"``.
     """
     from qa.text.entities import tagger
 
@@ -28,9 +29,13 @@ def _planned(head: str, kind: str = "计划", verbs: tuple[str, ...] = ("v",)) -
     if not found:
         return None
     first = found[-1]
-    # Verbs listed together ("新建、改造") are planned together.
-    while first > 1 and words[first - 1].word == "、" and words[first - 2].flag != "x":
-        first -= 2
+    # Verbs listed together ("新建、改造") are planned together, and so are verbs one
+    # after another ("新开工改造", "新增就业": one action).
+    while first > 0 and (
+        words[first - 1].flag in verbs
+        or (first > 1 and words[first - 1].word == "、" and words[first - 2].flag != "x")
+    ):
+        first -= 1 if words[first - 1].flag in verbs else 2
     at = sum(len(w.word) for w in words[:first])
     return f"{head[:at]}{kind}{head[at:]}"
 

@@ -65,6 +65,9 @@ def test_another_year_and_the_target() -> None:
     growth = [("2023年重庆接待过夜游客人数增长了多少？", "…")]
     out = standalone_question("2024年的目标是多少？", growth)
     assert out == "2024年重庆接待过夜游客人数增长的目标是多少？"
+    # Verbs one after another are one action, planned as one.
+    jobs = [("2024年重庆城镇新增就业多少人？", "…")]
+    assert standalone_question("那2025年的目标呢？", jobs) == "2025年重庆城镇计划新增就业多少人？"
     # A question naming its own topic is its own.
     assert (
         standalone_question("2024年税收收入的目标是多少？", growth)
