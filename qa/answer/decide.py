@@ -99,8 +99,7 @@ def off_the_question(run: Run, verified: Verified, wrote: bool) -> bool:
     """The model, as a judge, says none of the answer's sentences answers the question
     asked (each is judged alone, by the passage words that hold its figure: a right
     figure beside a neighbouring one still counts)."""
-    from qa.answer.judge import answers_question, evidence
-    from qa.text.respective import asked_pairs
+    from qa.answer.judge import evidence
 
     if run.helper is None or not run.settings.judge or run.answer.backend.startswith("抽取式"):
         return False
@@ -109,9 +108,7 @@ def off_the_question(run: Run, verified: Verified, wrote: bool) -> bool:
         try:
             # Source sentences are judged whole; a model's, by its figure's passage clause.
             shown = evidence(sentence, verified.cited, True) if wrote else normal_form(sentence)
-            # Of figures given respectively (分别), the judge reads the asked item's.
-            shown = asked_pairs(strip_markers(shown), run.norm) or strip_markers(shown)
-            verdict = answers_question(run.helper(), run.standalone, shown)
+            verdict = _judged(run, shown)
         except Exception as exc:  # a judge that fails leaves the verified answer as it is
             run.checks.append(Check("judge_failed", first_line(exc)))
             return False
@@ -163,9 +160,45 @@ def _gives_figure(run: Run, verified: Verified, passages: Sequence[Passage] = ()
             return False
     if asks_figure(run.norm) and sentences and _qualified_otherwise(run, sources or sentences):
         return False
-    return not verified.refused and gives_asked_figure(
-        run.norm, run.tokens, sentences, run.idf, on_topic, sources
+    if verified.refused:
+        return False
+    if gives_asked_figure(run.norm, run.tokens, sentences, run.idf, on_topic, sources):
+        return True
+    # Every check but the shared words holds: a question in everyday words may share
+    # none with the sentence that answers it, and the model, as a judge, reads meaning.
+    return (
+        not on_topic
+        and gives_asked_figure(run.norm, run.tokens, sentences, run.idf, True, sources)
+        and _judge_vouches(run, sources or sentences)
     )
+
+
+def _judged(run: Run, shown: str) -> bool | None:
+    """The judge's verdict on one sentence; of figures given respectively (分别), it reads
+    the asked item's. Raises what the model raises."""
+    from qa.answer.judge import answers_question
+    from qa.text.respective import asked_pairs
+
+    assert run.helper is not None
+    plain = strip_markers(shown)
+    return answers_question(run.helper(), run.standalone, asked_pairs(plain, run.norm) or plain)
+
+
+def _judge_vouches(run: Run, shown: Sequence[str]) -> bool:
+    """The judge says one of the sentences (in its passage words) answers the question."""
+    if run.helper is None or not run.settings.judge:
+        return False
+    for sentence in shown[:MAX_JUDGED]:
+        try:
+            verdict = _judged(run, sentence)
+        except Exception as exc:  # no verdict: the words' gate stands
+            run.checks.append(Check("judge_failed", first_line(exc)))
+            return False
+        if verdict is True:
+            if all(c.name != "judge_on_topic" for c in run.checks):
+                run.checks.append(Check("judge_on_topic", "模型判断：所引句子回答了所问的指标"))
+            return True
+    return False
 
 
 def _qualified_otherwise(run: Run, sources: Sequence[str]) -> bool:

@@ -78,7 +78,8 @@ def as_sentence(verified: Verified, question: str = "") -> str:
     as a sentence, not a bare number or name.
 
     Example: "94.6%[1]。" citing "…普惠性幼儿园覆盖率达到94.6%,…" ->
-    "…普惠性幼儿园覆盖率达到94.6%[1]。"; "全年增长6.1%[1]。" stays as it is.
+    "…普惠性幼儿园覆盖率达到94.6%[1]。"; so is "24个妇女儿童综合服务体[1]。", which opens
+    with its figure; "全年增长6.1%[1]。" stays as it is.
     """
     from qa.answer.markers import WORD, strip_markers
     from qa.text.numbers import extract_figures
@@ -86,11 +87,13 @@ def as_sentence(verified: Verified, question: str = "") -> str:
 
     plain = normal_form(strip_markers(verified.text))
     figures = extract_figures(plain)
+    # "24个妇女儿童综合服务体[1]。" opens with its figure: a noun phrase, no sentence.
+    opens = bool(figures) and figures[0].span[0] == 0
     for f in reversed(figures):
         plain = plain[: f.span[0]] + plain[f.span[1] :]
     if not figures:
         return _named_in_source(verified, question) or verified.text
-    if WORD.search(plain):
+    if WORD.search(plain) and not opens:
         return verified.text
     return in_source_words(verified)
 

@@ -1096,3 +1096,28 @@ def test_a_near_miss_says_a_figure_the_reports_give_not_a_header_the_model_wrote
     assert a.refused, a.text
     given = a.text.partition("报告给出的是：")[2]
     assert "25万人" in given and "计划/预期目标" not in given, a.text
+
+
+CENTRES = passage(
+    "centres24",
+    DOC_001,
+    2024,
+    "plan",
+    "关心妇女和孩子，提供一站式帮扶照料。建设24个妇女儿童综合服务体。",
+    0.9,
+)
+CENTRES_QUESTION = "2024年重庆打算建多少个能一站式给妇女和孩子提供各种帮扶照料的地方？"
+
+
+def test_a_figure_whose_words_share_little_with_the_question_stands_when_the_judge_vouches(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    retrieval.passages = [CENTRES]
+    draft = "2024年重庆计划建设24个妇女儿童综合服务体[1]。"
+    vouched = make_qa(Routed(responses=[draft]), judge=True).ask(CENTRES_QUESTION, backend="local")
+    assert not vouched.refused and "24个" in vouched.text
+    assert "judge_on_topic" in names(vouched)
+    # The judge saying no leaves the words' gate: a refusal that says what is given.
+    doubted = Routed(responses=[draft], judge='{"判断": "没有回答"}')
+    refused = make_qa(doubted, judge=True).ask(CENTRES_QUESTION, backend="local")
+    assert refused.refused and "judge_on_topic" not in names(refused)

@@ -49,6 +49,10 @@ def test_a_bare_figure_is_said_in_its_passages_words() -> None:
     assert as_sentence(bare) == "汽车产业加快转型,新能源汽车产量达到95.3万辆[1]。"
     worded = Verified("新能源汽车产量95.3万辆[1]。", [CARS], supported_sentences=["x"])
     assert as_sentence(worded) == "新能源汽车产量95.3万辆[1]。"
+    # A noun phrase that opens with its figure is no sentence either.
+    phrase = "95.3万辆新能源汽车[1]。"
+    opened = Verified(phrase, [CARS], supported_sentences=[phrase])
+    assert as_sentence(opened) == "汽车产业加快转型,新能源汽车产量达到95.3万辆[1]。"
 
 
 def test_a_bare_name_is_said_in_its_passages_sentence() -> None:
