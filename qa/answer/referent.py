@@ -305,10 +305,11 @@ def keeps_place(rewritten: str, base: str) -> str:
 
     # "重庆市属…" and "重庆地区生产总值" are cut as 重庆市 and 重庆地区: the name alone is
     # the place.
-    place = core_name(lead_place(base))
+    lead = lead_place(base)
+    place = core_name(lead)
     if not place or place in rewritten or any(p not in base for p in places(rewritten)):
         return rewritten
-    if _modified_otherwise(rewritten, base, lead_place(base)):
+    if _modified_otherwise(rewritten, base, lead):
         return rewritten
     time = _LEAD_TIME.match(rewritten)
     at = time.end() if time else 0

@@ -31,11 +31,13 @@ def _planned(head: str, kind: str = "计划", verbs: tuple[str, ...] = ("v",)) -
     first = found[-1]
     # Verbs listed together ("新建、改造") are planned together, and so are verbs one
     # after another ("新开工改造", "新增就业": one action).
-    while first > 0 and (
-        words[first - 1].flag in verbs
-        or (first > 1 and words[first - 1].word == "、" and words[first - 2].flag != "x")
-    ):
-        first -= 1 if words[first - 1].flag in verbs else 2
+    while first > 0:
+        if words[first - 1].flag in verbs:
+            first -= 1
+        elif first > 1 and words[first - 1].word == "、" and words[first - 2].flag != "x":
+            first -= 2
+        else:
+            break
     at = sum(len(w.word) for w in words[:first])
     return f"{head[:at]}{kind}{head[at:]}"
 
