@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 from qa.schema import History
 from qa.text.respective import item_lists
@@ -142,9 +143,12 @@ def _substitute(base: str, new: str) -> str | None:
             continue
         if len(word) < 2 or len(word) > 4:
             return None
-        fits = [
-            w for w in jieba.cut(out) if len(w) >= len(word) and w[-1] == word[-1] and w != word
-        ]
+        cut = list(jieba.cut(out))
+        fits = _fitting(word, cut)
+        if not fits:
+            # 全体居民 is cut 全体 + 居民: two words in a row may make the counterpart.
+            pairs = [a + b for a, b in pairwise(cut)]
+            fits = _fitting(word, [p for p in pairs if _MODIFIER.fullmatch(p)])
         if not fits:
             return None
         # 外币存款 -> 外币贷款: only the part that corresponds to the new word changes.
@@ -154,6 +158,12 @@ def _substitute(base: str, new: str) -> str | None:
 
 
 _MODIFIER = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def _fitting(word: str, phrases: Sequence[str]) -> list[str]:
+    """The phrases as long as ``word`` or longer that end in its last character: the
+    counterparts it may replace (存款 for 贷款)."""
+    return [p for p in phrases if len(p) >= len(word) and p[-1] == word[-1] and p != word]
 
 
 def _same_head(base: str, new: str) -> str | None:
@@ -175,11 +185,13 @@ def _same_head(base: str, new: str) -> str | None:
     head = words[-1] if len(words) > 1 else ""
     if len(head) < 2 or base.count(head) != 1:
         return None
-    cut = list(jieba.cut(base))
+    cut = _quoted_as_words(list(jieba.cut(base)))
     if head not in cut:
         return None
     end = start = cut.index(head)
-    while start > 0 and _MODIFIER.fullmatch(cut[start - 1]) and cut[start - 1] != "多少":
+    while (
+        start > 0 and _MODIFIER.fullmatch(cut[start - 1].strip("“”")) and cut[start - 1] != "多少"
+    ):
         # The place the question is about comes first, or right after its year; a place
         # within the phrase (两江 of 两江四岸整体提升项目) is part of what is replaced, and
         # so is one right before the noun (中欧 of 中欧班列: the kind of 班列).
@@ -190,6 +202,28 @@ def _same_head(base: str, new: str) -> str | None:
     if start == end:
         return None
     return "".join(cut[:start]) + new + _after_phrase("".join(cut[end + 1 :]))
+
+
+def _quoted_as_words(cut: list[str]) -> list[str]:
+    """Words with each name in quotation marks as one word, so that it modifies as one
+    (专精特新“小巨人”企业).
+
+    Example: ``_quoted_as_words(["专精", "“", "小", "巨人", "”", "企业"])`` ->
+    ``["专精", "“小巨人”", "企业"]``.
+    """
+    out: list[str] = []
+    opened: list[str] | None = None
+    for word in cut:
+        if word == "“" and opened is None:
+            opened = [word]
+        elif opened is not None:
+            opened.append(word)
+            if word == "”":
+                out.append("".join(opened))
+                opened = None
+        else:
+            out.append(word)
+    return out + (opened or [])
 
 
 def _after_phrase(rest: str) -> str:
@@ -316,7 +350,7 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     counted = None if _SUBJECT.search(question) else bare_count(rest, out, mentions)
     if counted:
         return counted
-    tail = _TAIL.search(out)
+    tail = _asking_tail(out)
     prefix = _years_of(out)
     if _SUBJECT.search(question):
         named = referent(out, rest)
@@ -330,7 +364,26 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
             prefix += (_topic_of(out) if lone else "") or _subject_of(out)
     if _ASKS.search(rest):
         return f"{prefix}{rest}？"
-    return f"{prefix}{rest}{tail.group(0) if tail else '是多少？'}"
+    return f"{prefix}{rest}{tail}"
+
+
+def _asking_tail(base: str) -> str:
+    """How ``base`` asks, to be asked again of another thing ("PM2.5浓度呢？"): its
+    asking words, or the change it asks of (比上年增加了) without the measure word, which
+    counts the old thing, not the new one; any other verb is the old thing's own (开行
+    of 班列), and "是多少？" asks instead.
+
+    Example: ``_asking_tail("2024年重庆空气质量优良天数比上年增加了几天？")`` ->
+    ``"比上年增加了多少？"``; ``_asking_tail("2024年中欧班列开行了多少列？")`` -> ``"是多少？"``.
+    """
+    tail = _TAIL.search(base)
+    if tail:
+        return tail.group(0)
+    change = re.search(
+        r"((?:比上年|比去年|同比|较上年)?(?:增长|增加|提高|下降|减少)了?)(?:多少|几)\S{0,3}[？?]?$",
+        base,
+    )
+    return f"{change.group(1)}多少？" if change else "是多少？"
 
 
 def _restates_topic(rest: str, base: str) -> bool:

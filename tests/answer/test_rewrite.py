@@ -123,12 +123,33 @@ def test_follow_ups_over_one_base(base: str, question: str, expected: str) -> No
         # a place before the whole phrase is the question's place, and stays
         ("2023年重庆中欧班列开行了多少列？", "那渝满俄班列呢？",
          "2023年重庆渝满俄班列开行了多少列？"),
+        # a name in quotation marks modifies the noun as one word
+        ("2023年成都国家级专精特新“小巨人”企业累计有多少家？", "单项冠军企业呢？",
+         "2023年成都单项冠军企业累计有多少家？"),
     ],
 )  # fmt: skip
 def test_a_phrase_with_the_same_head_noun_takes_the_place_of_the_one_asked(
     base: str, question: str, expected: str
 ) -> None:
     assert standalone_question(question, [(base, "…")]) == expected
+
+
+def test_another_group_of_two_words_takes_the_place_of_the_group_asked() -> None:
+    # 全体居民 is cut 全体 + 居民: the two together are what 农村居民 replaces.
+    history = [("2022年成都全体居民人均可支配收入增长了多少？", "…")]
+    assert (
+        standalone_question("农村居民呢？", history)
+        == "2022年成都农村居民人均可支配收入增长了多少？"
+    )
+
+
+def test_another_indicator_after_a_change_asks_its_change() -> None:
+    # 几天 counts the days of the indicator before; the change asked stays, in no unit.
+    history = [("2024年成都空气质量优良天数是多少天？", "…"), ("比上年增加了几天？", "…")]
+    assert standalone_question("PM2.5浓度呢？", history) == "2024年成都PM2.5浓度比上年增加了多少？"
+    # A verb of the thing before (开行 of 班列) is not asked of another thing.
+    history = [("2024年成都中欧班列开行了多少列？", "…")]
+    assert standalone_question("那货运量呢？", history) == "2024年成都货运量是多少？"
 
 
 def test_a_follow_up_of_a_follow_up_keeps_what_the_first_changed() -> None:
