@@ -279,11 +279,25 @@ def test_the_target_and_the_result_of_one_indicator_are_both_given() -> None:
     assert "6%左右" in got and "5.7%" in got
 
 
-def test_focus_keeps_a_few_characters_that_go_on_a_kept_sentence() -> None:
-    bio = Passage(
-        doc="072.txt", title="许申", year=None, section="", score=1.0,
-        text="许申，字维之，号化州，生卒年不详。广东海阳人。唐宋潮州八贤之一。"
-        "先世申公之父烈公自泉州迁往潮州，定居韩山麓。早年能文，深得潮州通判陈尧佐赏识。",
-    )  # fmt: skip
-    focused = focus_passages("许申是什么地方的人？", [bio], sentences=1)[0].text
-    assert focused == "许申，字维之，号化州，生卒年不详。广东海阳人。"
+@pytest.mark.parametrize(
+    ("title", "text", "question", "kept"),
+    [
+        # A sentence of a few characters goes on with the one before it.
+        ("许申",
+         "许申，字维之，号化州，生卒年不详。广东海阳人。唐宋潮州八贤之一。"
+         "先世申公之父烈公自泉州迁往潮州，定居韩山麓。早年能文，深得潮州通判陈尧佐赏识。",
+         "许申是什么地方的人？", "许申，字维之，号化州，生卒年不详。广东海阳人。"),
+        # The director's sentence does not name the film, the next one does but says
+        # nothing of a director. Read under the passage's title, both name the film, and
+        # the tie goes to the first (its words alone gave the second).
+        ("林投姐 (1988年电影)",
+         "为1988年由丁善玺执导的电影作品。改编自台湾民间广传的林投姐一传说。"
+         "相较于民间流传的版本，此电影版将剧情改为遭人杀害。",
+         "林投姐的导演是谁？", "为1988年由丁善玺执导的电影作品。"),
+    ],
+)  # fmt: skip
+def test_focus_on_an_article_keeps_its_answering_sentence(
+    title: str, text: str, question: str, kept: str
+) -> None:
+    article = Passage(doc="072.txt", title=title, year=None, section="", score=1.0, text=text)
+    assert focus_passages(question, [article], sentences=1)[0].text == kept

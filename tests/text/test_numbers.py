@@ -58,6 +58,10 @@ def triples(text: str) -> list[tuple[str, float, str]]:
         ("全市“33618”现代制造业集群", [("33618", 33618, "")]),
         ("地区生产总值**30145.79**亿元", [("30145.79**亿元", 30145.79, "亿元")]),
         ("居民消费价格指数下降-0.3%", [("-0.3%", -0.3, "%")]),
+        # lengths an encyclopedia gives: 长达89 alone is no figure, 89厘米 is
+        ("是一种大型鸟类，长达89厘米", [("89厘米", 89, "厘米")]),
+        ("体长可达46.5公分", [("46.5公分", 46.5, "公分")]),
+        ("降水量为1200毫米", [("1200毫米", 1200, "毫米")]),
     ],
 )
 def test_extract_figures(text: str, expected: list[tuple[str, float, str]]) -> None:
