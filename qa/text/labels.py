@@ -80,12 +80,24 @@ _SENTENCE_END = re.compile(r"[。；;！!？?\n]")
 
 
 def _later_in(passage: str, figures: list[Figure], label: str, figure: Figure) -> bool:
-    """The passage states ``figure`` later in a sentence that names ``label`` before it:
-    "地区生产总值迈上3万亿元新台阶,达到30145.79亿元" gives the label both figures."""
+    """The passage states ``figure`` later in a sentence that names ``label`` before it,
+    with no other figure in its unit between the label's own and it: "地区生产总值迈上
+    3万亿元新台阶,达到30145.79亿元" gives the label both figures; "单项冠军企业13家,新增
+    市级专精特新中小企业1366家、累计3694家" gives 3694家 to what 1366家 counts."""
     for g in figures:
         if equivalent(g, figure):
             ends = [m.end() for m in _SENTENCE_END.finditer(passage, 0, g.span[0])]
-            if label in passage[ends[-1] if ends else 0 : g.span[0]]:
+            start = ends[-1] if ends else 0
+            at = passage.rfind(label, start, g.span[0])
+            if at < 0:
+                continue
+            unit = g.scaled()[1]
+            between = [
+                f
+                for f in figures
+                if at + len(label) <= f.span[0] and f.span[1] <= g.span[0] and f.scaled()[1] == unit
+            ]
+            if len(between) <= 1:
                 return True
     return False
 

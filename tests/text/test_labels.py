@@ -62,3 +62,11 @@ def test_a_figure_later_in_the_labels_sentence_passes() -> None:
     passage = "全年地区生产总值迈上3万亿元新台阶,达到30145.79亿元,增长6.1%。"
     sentence = "2023年重庆地区生产总值达到30145.79亿元"
     assert relabelled(sentence, last_figure(sentence), passage) is None
+
+
+def test_a_figure_later_in_the_sentence_after_another_items_figure_is_not_the_labels() -> None:
+    # 1366家 counts 市级专精特新中小企业, and 累计3694家 goes on from it, not from 单项冠军企业.
+    passage = "累计创建国家级专精特新“小巨人”企业286家、单项冠军企业13家,新增市级专精特新中小企业1366家、累计3694家。"
+    sentence = "2023年重庆单项冠军企业累计3694家"
+    label, other = relabelled(sentence, last_figure(sentence), passage) or ("", None)
+    assert label == "单项冠军企业" and other is not None and other.raw == "13家"
