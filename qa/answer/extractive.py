@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from qa.answer.boilerplate import is_heading, looks_like_instruction
@@ -188,14 +189,18 @@ def candidates(passages: list[Passage]) -> list[_Candidate]:
 
 
 def _scored(
-    q: _Query, passages: list[Passage], meaning: Similarity | None = None, titled: bool = False
+    q: _Query,
+    passages: list[Passage],
+    meaning: Similarity | None = None,
+    titles: Sequence[str] | None = None,
 ) -> list[tuple[float, int, _Candidate]]:
     """Every candidate with its score, best first; with ``meaning``, plus its sentence's
-    similarity in meaning to the question (``SEMANTIC_WEIGHT`` of it). ``titled``: each
-    sentence is read with its passage's title before it (``_titled``)."""
+    similarity in meaning to the question (``SEMANTIC_WEIGHT`` of it). With ``titles``
+    (the passages' titles in normal form), each sentence is read with its passage's title
+    before it (``_titled``)."""
     found = candidates(passages)
-    if titled:
-        found = [(n, s, core, _titled(passages[n - 1], norm)) for n, s, core, norm in found]
+    if titles is not None:
+        found = [(n, s, core, _titled(titles[n - 1], norm)) for n, s, core, norm in found]
     if not found or not q.grams:
         return []
     # IDF over the sentences at hand: 重庆 in every sentence should count for little.
@@ -226,16 +231,15 @@ def _scored(
     return scored
 
 
-def _titled(passage: Passage, norm: str) -> str:
+def _titled(title: str, norm: str) -> str:
     """A sentence's normal form with its passage's title before it: a sentence that does
     not name its subject ("为1988年由丁善玺执导的电影作品。" under the title 林投姐) is
     about the title's subject, and must not lose to a sentence that only names it. The
     title's years are left out: a report's title names its years, its sentences may not.
 
-    Example: a passage titled "林投姐 (1988年电影)" ->
+    Example: ``_titled("林投姐 (1988年电影)", "为1988年由丁善玺执导的电影作品")`` ->
     ``"林投姐 (电影) 为1988年由丁善玺执导的电影作品"``.
     """
-    title = normal_form(passage.title)
     if not title or title in norm:
         return norm
     return f"{_YEAR.sub('', title)} {norm}"
@@ -260,8 +264,9 @@ def focus_passages(
     """
     q = _query(question)
     best: dict[int, list[int]] = {}
-    for _, _, (n, s, _, norm) in _scored(q, passages, meaning, titled=True):
-        if norm == normal_form(passages[n - 1].title):
+    titles = [normal_form(p.title) for p in passages]
+    for _, _, (n, s, _, norm) in _scored(q, passages, meaning, titles):
+        if norm == titles[n - 1]:
             continue  # the title line alone: the prompt's heading shows it already
         keep = best.setdefault(n, [])
         if s not in keep and len(keep) < sentences:

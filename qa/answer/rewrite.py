@@ -67,9 +67,11 @@ _RESULT_WORDS = re.compile(r"实际|完成")
 # A follow-up that asks its own amount ("…达到多少张", "新开工的有几个").
 _ASKS = re.compile(r"多少|几")
 _SWITCH = re.compile(r"^(?:换成|换为|改成|改为|换)")
+# A change asked against the year before: "比上年增长了多少？".
+_COMPARED = r"(?:比上年|比去年|同比|较上年)"
 # What is left of a follow-up once its framing is gone says nothing but "how much".
 _EMPTY = re.compile(
-    r"^(?:的|了|又|呢|是|有|为|定|达到|到了|突破|超过|是多少|多少|几|多大|(?:比上年|比去年|同比|较上年)?(?:增长|增加|多|提高|下降)(?:了)?)*$"
+    rf"^(?:的|了|又|呢|是|有|为|定|达到|到了|突破|超过|是多少|多少|几|多大|{_COMPARED}?(?:增长|增加|多|提高|下降)(?:了)?)*$"
 )
 # "最后实际完成得怎么样？" asks how it went: its framing names nothing of its own.
 _HOW_IT_WENT = re.compile(r"^(?:最后|最终|结果)|(?:得)?(?:怎么样|怎样|如何)$|情况$")
@@ -380,8 +382,7 @@ def _asking_tail(base: str) -> str:
     if tail:
         return tail.group(0)
     change = re.search(
-        r"((?:比上年|比去年|同比|较上年)?(?:增长|增加|提高|下降|减少)了?)(?:多少|几)\S{0,3}[？?]?$",
-        base,
+        rf"({_COMPARED}?(?:增长|增加|提高|下降|减少)了?)(?:多少|几)\S{{0,3}}[？?]?$", base
     )
     return f"{change.group(1)}多少？" if change else "是多少？"
 
