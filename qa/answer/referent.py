@@ -400,3 +400,50 @@ def noun_phrase(words: str) -> str:
 def is_noun(flag: str) -> bool:
     """A jieba tag of a word that names a thing: any noun, or a verb used as one (投资 vn)."""
     return flag.startswith("n") or flag == "vn"
+
+
+_WITHIN = re.compile(r"^(?:那么?)?其中(?P<part>[\u4e00-\u9fff“”]{2,12}?)的?呢?[？?]?$")
+_CLAUSE = re.compile(r"[，,。；;：:！!？?\n]")
+# Characters of the question before that a passage must write right after the part, in
+# the part's clause, for the part to be read as a part of it.
+_SHARED_RUN = 4
+
+
+def within(question: str, base: str, mentions: Mentions | None) -> str | None:
+    """A follow-up asking a part of what was asked ("其中民生领域呢？"): the question
+    before, asked of that part, which goes right after its time and place. The reports
+    must say so: a passage naming the part writes part of the question before after it
+    in the same clause ("民生领域计划实施市级重大建设项目229个"); otherwise the part is
+    an indicator of its own ("其中工业投资呢？" after 地区生产总值) and None is returned,
+    as it is for any other question.
+
+    Example: ``within("其中民生领域呢？", "2023年重庆市级重大建设项目年度计划完成投资多少？", m)``
+    -> ``"2023年重庆民生领域市级重大建设项目年度计划完成投资多少？"``.
+    """
+    from qa.text.entities import core_name
+
+    m = _WITHIN.match(question.strip())
+    if not m or mentions is None or re.search(r"多少|几|什么|哪|目标|计划|实际", m.group("part")):
+        return None
+    part = m.group("part")
+    time = _LEAD_TIME.match(base)
+    at = time.end() if time else 0
+    place = core_name(lead_place(base))
+    if place and base.startswith(place, at):
+        at += len(place)
+    rest = normal_form(base[at:])
+    runs = {rest[i : i + _SHARED_RUN] for i in range(len(rest) - _SHARED_RUN + 1)}
+    # The part alone finds passages on every topic it names: searched with the question too.
+    texts = mentions(f"{part} {rest}")
+    if part in base or not any(_part_of(part, normal_form(t), runs) for t in texts):
+        return None
+    return base[:at] + part + base[at:]
+
+
+def _part_of(part: str, text: str, runs: set[str]) -> bool:
+    for found in re.finditer(re.escape(part), text):
+        end = _CLAUSE.search(text, found.end())
+        clause = text[found.end() : end.start() if end else len(text)]
+        if any(r in clause for r in runs):
+            return True
+    return False

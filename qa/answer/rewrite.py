@@ -69,10 +69,14 @@ _ASKS = re.compile(r"多少|几")
 _SWITCH = re.compile(r"^(?:换成|换为|改成|改为|换)")
 # A change asked against the year before: "比上年增长了多少？".
 _COMPARED = r"(?:比上年|比去年|同比|较上年)"
+# The unit a count is asked in ("多少家", "多少万人", "几个") names nothing counted.
+_UNIT = r"(?:[万亿千百]*[\u4e00-\u9fff](?<![的了呢是有为定]))"
 # What is left of a follow-up once its framing is gone says nothing but "how much".
 _EMPTY = re.compile(
-    rf"^(?:的|了|又|呢|是|有|为|定|达到|到了|突破|超过|是多少|多少|几|多大|{_COMPARED}?(?:增长|增加|多|提高|下降)(?:了)?)*$"
+    rf"^(?:的|了|又|呢|是|有|为|定|达到|到了|突破|超过|是多少|(?:多少|几){_UNIT}?|多大|{_COMPARED}?(?:增长|增加|多|提高|下降)(?:了)?)*$"
 )
+# Words that carry a figure to its level ("…实际达到了多少"), not part of what it counts.
+_LEVEL_VERBS = re.compile(r"(?:实际|达到|到了|突破|超过|是|为|了|的)+$")
 # "最后实际完成得怎么样？" asks how it went: its framing names nothing of its own.
 _HOW_IT_WENT = re.compile(r"^(?:最后|最终|结果)|(?:得)?(?:怎么样|怎样|如何)$|情况$")
 
@@ -277,10 +281,20 @@ def _grows(question: str) -> bool:
 
 def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     """One follow-up rewritten over the standalone question before it."""
-    from qa.answer.referent import as_statement, bare_count, points_back, referent, swap_counted
+    from qa.answer.referent import (
+        as_statement,
+        bare_count,
+        points_back,
+        referent,
+        swap_counted,
+        within,
+    )
     from qa.answer.target import names_nothing_new, with_kind
 
     question, base = question.translate(_FULL_WIDTH_DIGITS), base.translate(_FULL_WIDTH_DIGITS)
+    part = within(question, base, mentions)
+    if part:
+        return part
     years = _YEAR.findall(question)
     base_years = _YEAR.findall(base)
     rest = _bare(question)
@@ -312,7 +326,8 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     growth = _growth_or_kind(rest) != rest or re.search(r"增长|增加|多了|提高|下降", rest)
     if growth and _EMPTY.match(_growth_or_kind(rest)) and not _grows(out):
         core, _ = _core_of(out)
-        return f"{core}{rest}？"
+        # "…天数达到了多少天？" then "比上年多了几天？": the change is of 天数, not of 达到了.
+        return f"{_LEVEL_VERBS.sub('', core)}{rest}？"
     # Nothing the base question does not already say ("又建了多少" after "新建了多少").
     if all(c in out for c in _PARTICLES.sub("", rest)):
         return out
@@ -471,12 +486,17 @@ def _over(question: str, base: str, mentions: Mentions | None) -> str | None:
     """``question`` rewritten over ``base`` when it is a follow-up on it, else None; it
     keeps the place ``base`` was about unless it names one (``referent.keeps_place``)."""
     from qa.answer.referent import bare_count, counted_years, keeps_place, there_named
+    from qa.answer.target import kind_of_another
 
     question = there_named(counted_years(question, base), base)
     if is_follow_up(question):
         rewritten: str | None = _rewrite(question, base, mentions)
     else:
-        rewritten = bare_count(question, base, mentions) or dated(question, base)
+        rewritten = (
+            bare_count(question, base, mentions)
+            or kind_of_another(question, base)
+            or dated(question, base)
+        )
     return None if rewritten is None else keeps_place(rewritten, base)
 
 

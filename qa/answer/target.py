@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import re
 
-from qa.answer.rewrite import _KIND_WORDS, _PLAN_WORDS, _TAIL, _core_of
+from qa.answer.rewrite import (
+    _KIND_WORDS,
+    _PLAN_WORDS,
+    _PUNCT,
+    _RESULT_WORDS,
+    _TAIL,
+    _YEAR,
+    _core_of,
+    _substitute,
+)
 
 _PLAN_IN = re.compile(r"(?:预期)?目标|预期|计划|力争")
 _RESULT_IN = re.compile(r"实际(?:完成)?|完成|预计")
@@ -110,3 +119,20 @@ def with_kind(base: str, kind: str) -> str:
         return re.sub(rf"的?(?:{_PLAN_IN.pattern})(?:定的|定在|定(?=为))?", "实际", base, count=1)
     core, tail = _core_of(base)
     return f"{core}实际完成{tail.lstrip('是')}"
+
+
+def kind_of_another(question: str, base: str) -> str | None:
+    """A short question asking the other kind of a word that takes the place of one in
+    ``base`` (成交额 for 交易额: the same last character), asked of ``base``'s years and
+    place; None when it names a time, says no kind, or has no counterpart.
+
+    Example: after "2024年重庆技术合同交易额的目标是多少？",
+    ``kind_of_another("实际成交额是多少？", …)`` -> ``"2024年重庆技术合同成交额实际是多少？"``.
+    """
+    core = _PUNCT.sub("", question)
+    plan, result = bool(_PLAN_WORDS.search(core)), bool(_RESULT_WORDS.search(core))
+    if plan == result or len(core) > 12 or _YEAR.search(core):
+        return None
+    word = _core_of(_KIND_WORDS.sub("", core))[0].strip("的")
+    swapped = _substitute(base, word) if 1 < len(word) <= 4 else None
+    return with_kind(swapped, "plan" if plan else "result") if swapped else None

@@ -91,6 +91,15 @@ def test_another_year_and_the_target() -> None:
         # how much more than the year before
         ("2023年重庆新引进人才多少人？", "比上年增长了多少？", "2023年重庆新引进人才比上年增长了多少？"),
         ("2022年重庆城镇新增就业多少人？", "比上年多了多少？", "2022年重庆城镇新增就业比上年多了多少？"),
+        # the change is of what was counted, not of the verb that carried it to its level
+        ("2024年重庆空气质量优良天数达到了多少天？", "比上年多了几天？",
+         "2024年重庆空气质量优良天数比上年多了几天？"),
+        # the result of a target, asked with its unit
+        ("2022年重庆高新技术企业数量的预期目标是多少家？", "实际达到了多少家？",
+         "2022年重庆高新技术企业数量实际是多少家？"),
+        # the result of a word that takes the place of the one whose target was asked
+        ("2024年重庆技术合同交易额的目标是多少？", "实际成交额是多少？",
+         "2024年重庆技术合同成交额实际是多少？"),
         # another indicator of the same kind
         ("2023年重庆本外币存款余额增长了多少？", "贷款呢？", "2023年重庆本外币贷款余额增长了多少？"),
         ("2022年城镇居民收入增长多少？", "换成农村居民呢？", "2022年农村居民收入增长多少？"),
@@ -217,6 +226,10 @@ def test_is_follow_up() -> None:
     assert not is_follow_up(GDP_2023)
     assert is_follow_up("2024年的目标是多少？")
     assert not is_follow_up("2024年税收收入的目标是多少？")
+    # The unit a figure is asked in names nothing of its own.
+    assert is_follow_up("实际达到了多少家？")
+    assert is_follow_up("比上年多了几天？")
+    assert not is_follow_up("实际达到了多少家企业？")
     assert not is_follow_up("？")
     # How it went is a follow-up only when it says whether the target or the result.
     assert is_follow_up("最后实际完成得怎么样？")
@@ -623,4 +636,19 @@ def test_an_amount_asked_of_nothing_named_is_of_the_thing_counted_before() -> No
     counted = [("2022年重庆新实施了多少个智能化改造项目？", "")]
     assert standalone_question("新认定了多少个智能工厂？", counted) == (
         "2022年重庆新认定了多少个智能工厂？"
+    )
+
+
+def test_a_part_the_reports_write_before_what_was_asked_goes_after_its_time_and_place() -> None:
+    base = "2023年重庆市级重大建设项目年度计划完成投资多少？"
+    said = ["民生领域计划实施市级重大建设项目229个（暂列），总投资约2237亿元"]
+    history = [(base, "…")]
+    assert (
+        standalone_question("其中民生领域呢？", history, lambda words: said)
+        == "2023年重庆民生领域市级重大建设项目年度计划完成投资多少？"
+    )
+    # A part the reports never write before it is an indicator of its own.
+    other = ["工业投资增长13.3%"]
+    assert standalone_question("其中工业投资呢？", history, lambda words: other) != (
+        "2023年重庆工业投资市级重大建设项目年度计划完成投资多少？"
     )
