@@ -71,7 +71,7 @@ def choose(run: Run, draft: str, wording: str, passages: list[Passage]) -> tuple
     """
     from qa.answer.verify import verify_answer
 
-    verified = verify_answer(draft, passages, run.standalone)
+    verified = verify_answer(draft, passages, run.standalone, run.answer.passages)
     answers = _gives_figure(run, verified, passages)
     if run.chosen == "extractive" or run.answer.backend != run.label:
         return verified, answers

@@ -34,6 +34,9 @@ class Context:
     question: list[Figure]
     asked: str  # the question's normal form
     titles: list[str] = field(default_factory=list)
+    # Passages found but not shown (another year's, another place's): what they label
+    # tells where a label the model gives a figure belongs.
+    others: list[str] = field(default_factory=list)
 
     def holds(self, f: Figure, k: int) -> bool:
         """Passage ``k`` (1-based) states figure ``f``."""
@@ -95,6 +98,19 @@ def _misread(norm: str, f: Figure, passage: str, asked: str) -> str | None:
     return f"{label[0]}是{label[1].raw}，不是{f.raw}" if label else None
 
 
+def _taken_apart(norm: str, f: Figure, holders: list[int], ctx: Context) -> str | None:
+    """Why figure ``f`` goes with another label: the label the sentence gives it is in
+    no passage holding it, and another passage shown puts it before another figure
+    (``qa.text.labels.taken_apart``)."""
+    from qa.text.labels import taken_apart
+
+    # Any passage that states the figure may give it its label, cited or not.
+    holding = [k for k in range(1, len(ctx.norms) + 1) if k in holders or ctx.holds(f, k)]
+    others = [n for k, n in enumerate(ctx.norms, 1) if k not in holding] + ctx.others
+    label = taken_apart(norm, f, [ctx.norms[k - 1] for k in holding], others)
+    return f"{label[0]}是{label[1].raw}，不是{f.raw}" if label else None
+
+
 def check_pairs(item: Item, norm: str, ctx: Context, checks: list[Check]) -> None:
     """A figure a passage gives "respectively" (分别) must go with the item it is given to:
     "交通运输仓储和邮政业营业收入增长11.7%" from "租赁和商务服务业、交通运输仓储和邮政业营业收入
@@ -107,6 +123,8 @@ def check_pairs(item: Item, norm: str, ctx: Context, checks: list[Check]) -> Non
             continue
         holders = [k for k in cited if ctx.holds(f, k)]
         wrong = [_misread(norm, f, ctx.norms[k - 1], ctx.asked) for k in holders]
+        if holders and not any(wrong):
+            wrong = [_taken_apart(norm, f, holders, ctx)]
         if holders and all(wrong):
             item.keep = False
             why = next(w for w in wrong if w)

@@ -48,6 +48,7 @@ The per-sentence checks of rules 2, 6 and 7 are in ``qa.answer.sentence_checks``
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qa.answer.boilerplate import (
@@ -183,12 +184,15 @@ def _render(item: Item, mapping: dict[int, int]) -> str:
     return body[:cut] + group(item.markers) + body[cut:]
 
 
-def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Verified:
+def verify_answer(
+    draft: str, passages: list[Passage], question: str = "", found: Sequence[Passage] = ()
+) -> Verified:
     """Check ``draft`` against ``passages`` (see the module rules) and renumber its markers.
 
     Example: with passages ``[p_gdp]`` holding ``达到30145.79亿元，增长6.1%``,
     ``verify_answer("地区生产总值30145.79亿元[1]。常住人口3300万人[1]。", [p_gdp]).text``
     -> ``"地区生产总值30145.79亿元[1]。"`` with an ``unsupported_number`` check.
+    ``found`` are the passages retrieved but not shown (rule 2's labels read them too).
     """
     checks: list[Check] = []
     norms = [_norm(p) for p in passages]
@@ -199,6 +203,7 @@ def verify_answer(draft: str, passages: list[Passage], question: str = "") -> Ve
         extract_figures(asked),
         asked,
         [normal_form(p.title) for p in passages],
+        [_norm(p) for p in found if p not in passages],
     )
     items, refusal_at = _read_items(draft, passages, ctx, checks)
     answer = [i for i, it in enumerate(items) if i not in refusal_at]

@@ -124,3 +124,29 @@ def relabelled(sentence: str, figure: Figure, passage: str) -> tuple[str, Figure
         other = next((g for g in after if g.scaled()[1] == unit), None)
         return (label, other) if other is not None else None
     return None
+
+
+def taken_apart(
+    sentence: str, figure: Figure, holders: list[str], others: list[str]
+) -> tuple[str, Figure] | None:
+    """The label ``sentence`` gives ``figure`` and the figure another passage gives that
+    label, when no passage holding ``figure`` names the label and one of ``others``
+    puts it right before another figure in the same unit: the figure was taken from one
+    passage and its label from another. None otherwise.
+
+    Example: ``taken_apart("快递业务量比上年增长了32%", <32%>, [h], [o])`` with ``h`` =
+    "渝满俄班列运输14.8万标箱、增长32%" and ``o`` = "快递业务量增长27%" ->
+    ``("快递业务量", <27%>)``; with ``o`` = "客运量增长47.8%" -> None.
+    """
+    unit = figure.scaled()[1]
+    for label in stated_labels(sentence, figure.span[0]):
+        if any(label in h for h in holders):
+            return None
+        for passage in others:
+            after = labelled_figures(passage, label)
+            other = next(
+                (g for g in after if g.scaled()[1] == unit and not equivalent(g, figure)), None
+            )
+            if other is not None:
+                return label, other
+    return None

@@ -483,3 +483,22 @@ def test_a_sentence_must_cite_the_document_the_question_is_about() -> None:
         "地区生产总值达到30145.79亿元[1]。", [GDP], "2023年重庆地区生产总值是多少？"
     )
     assert not gdp.refused
+
+
+def test_a_figure_under_a_label_a_passage_found_gives_another_figure_is_removed() -> None:
+    # The 2022 passage holds 32% (freight); the 2023 one, found but not shown for a 2022
+    # question, labels 快递业务量 with 27%: the model took the label from one, the figure
+    # from the other.
+    freight = passage("重庆经西部陆海新通道运输14.8万标箱、增长32%。", year=2022)
+    parcels = passage("全市客运量增长47.8%，快递业务量增长27%。", year=2023)
+    asked = "2022年重庆快递业务量比上年增长了多少？"
+    draft = "2022年重庆快递业务量比上年增长了32%[1]。"
+    assert not verify_answer(draft, [freight], asked).refused
+    wrong = verify_answer(draft, [freight], asked, [freight, parcels])
+    assert wrong.refused
+    assert "快递业务量是27%" in wrong.checks[0].detail
+    # The figure under its own label stands.
+    right = verify_answer(
+        "2022年西部陆海新通道运输增长32%[1]。", [freight], asked, [freight, parcels]
+    )
+    assert not right.refused

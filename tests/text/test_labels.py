@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa.text.labels import labelled_figures, relabelled, stated_labels
+from qa.text.labels import labelled_figures, relabelled, stated_labels, taken_apart
 from qa.text.numbers import extract_figures
 
 # seeds/000 in normal form: the city's signed contracts and the funds that arrived.
@@ -70,3 +70,24 @@ def test_a_figure_later_in_the_sentence_after_another_items_figure_is_not_the_la
     sentence = "2023年重庆单项冠军企业累计3694家"
     label, other = relabelled(sentence, last_figure(sentence), passage) or ("", None)
     assert label == "单项冠军企业" and other is not None and other.raw == "13家"
+
+
+# seeds/002 and seeds/000 in normal form: a 2022 passage on freight, a 2023 one on parcels.
+FREIGHT = "重庆经西部陆海新通道运输14.8万标箱、增长32%。渝满俄班列开行2000列、增长91%"
+PARCELS = "全市客运量增长47.8%，恢复到疫情前的124.6%，快递业务量增长27%"
+
+
+def test_a_figure_under_a_label_another_passage_gives_another_figure_is_caught() -> None:
+    sentence = "2022年重庆快递业务量比上年增长了32%"
+    found = taken_apart(sentence, last_figure(sentence), [FREIGHT], [PARCELS])
+    assert found is not None
+    assert (found[0], found[1].raw) == ("快递业务量", "27%")
+
+
+def test_a_label_the_figures_own_passage_names_passes() -> None:
+    # The passage holding 32% names 西部陆海新通道 itself: no other passage is asked.
+    sentence = "重庆经西部陆海新通道运输增长32%"
+    assert taken_apart(sentence, last_figure(sentence), [FREIGHT], [PARCELS]) is None
+    # A label no other passage puts before a figure in the same unit says nothing.
+    sentence = "2022年重庆港口吞吐量增长32%"
+    assert taken_apart(sentence, last_figure(sentence), [FREIGHT], [PARCELS]) is None
