@@ -94,21 +94,24 @@ def _misread(norm: str, f: Figure, passage: str, asked: str) -> str | None:
     pair = misaligned(norm, f, passage, asked) or contradicted(norm, f, passage)
     if pair:
         return f"{f.raw}是{pair.item}的数字"
-    label = relabelled(norm, f, passage)
+    return _belongs_to(relabelled(norm, f, passage), f)
+
+
+def _belongs_to(label: tuple[str, Figure] | None, f: Figure) -> str | None:
+    """What a check says of a figure another label goes with: "快递业务量是27%，不是32%"."""
     return f"{label[0]}是{label[1].raw}，不是{f.raw}" if label else None
 
 
 def _taken_apart(norm: str, f: Figure, holders: list[int], ctx: Context) -> str | None:
     """Why figure ``f`` goes with another label: the label the sentence gives it is in
-    no passage holding it, and another passage shown puts it before another figure
-    (``qa.text.labels.taken_apart``)."""
+    no passage holding it, and another passage found (shown or scoped out) puts it
+    before another figure (``qa.text.labels.taken_apart``)."""
     from qa.text.labels import taken_apart
 
     # Any passage that states the figure may give it its label, cited or not.
     holding = [k for k in range(1, len(ctx.norms) + 1) if k in holders or ctx.holds(f, k)]
     others = [n for k, n in enumerate(ctx.norms, 1) if k not in holding] + ctx.others
-    label = taken_apart(norm, f, [ctx.norms[k - 1] for k in holding], others)
-    return f"{label[0]}是{label[1].raw}，不是{f.raw}" if label else None
+    return _belongs_to(taken_apart(norm, f, [ctx.norms[k - 1] for k in holding], others), f)
 
 
 def check_pairs(item: Item, norm: str, ctx: Context, checks: list[Check]) -> None:
