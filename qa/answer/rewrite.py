@@ -69,11 +69,13 @@ _ASKS = re.compile(r"多少|几")
 _SWITCH = re.compile(r"^(?:换成|换为|改成|改为|换)")
 # A change asked against the year before: "比上年增长了多少？".
 _COMPARED = r"(?:比上年|比去年|同比|较上年)"
+# The verbs that ask a change ("增长了多少"), not a level.
+_CHANGE = "增长|增加|提高|下降"
 # The unit a count is asked in ("多少家", "多少万人", "几个") names nothing counted.
 _UNIT = r"(?:[万亿千百]*[\u4e00-\u9fff](?<![的了呢是有为定]))"
 # What is left of a follow-up once its framing is gone says nothing but "how much".
 _EMPTY = re.compile(
-    rf"^(?:的|了|又|呢|是|有|为|定|达到|到了|突破|超过|是多少|(?:多少|几){_UNIT}?|多大|{_COMPARED}?(?:增长|增加|多|提高|下降)(?:了)?)*$"
+    rf"^(?:的|了|又|呢|是|有|为|定|达到|到了|突破|超过|是多少|(?:多少|几){_UNIT}?|多大|{_COMPARED}?(?:{_CHANGE}|多)(?:了)?)*$"
 )
 # Words that carry a figure to its level ("…实际达到了多少"), not part of what it counts.
 _LEVEL_VERBS = re.compile(r"(?:实际|达到|到了|突破|超过|是|为|了|的)+$")
@@ -276,7 +278,7 @@ def _years_of(question: str) -> str:
 
 
 def _grows(question: str) -> bool:
-    return bool(re.search(r"增长|增加|提高|下降", question))
+    return bool(re.search(_CHANGE, question))
 
 
 def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
@@ -323,7 +325,7 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     own = _PARTICLES.sub("", _KIND_WORDS.sub("", _HOW_IT_WENT.sub("", rest)))
     if plan != result and (all(c in out for c in own) or names_nothing_new(rest, out)):
         return with_kind(out, "plan" if plan else "result")
-    growth = _growth_or_kind(rest) != rest or re.search(r"增长|增加|多了|提高|下降", rest)
+    growth = _growth_or_kind(rest) != rest or re.search(f"{_CHANGE}|多了", rest)
     if growth and _EMPTY.match(_growth_or_kind(rest)) and not _grows(out):
         core, _ = _core_of(out)
         # "…天数达到了多少天？" then "比上年多了几天？": the change is of 天数, not of 达到了.
@@ -345,7 +347,7 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
     if back is not None:
         stated = as_statement(out)
         # "…增长多少？" then "比上年增长了多少？": the change is said once.
-        change = re.search(r"(?:增长|增加|提高|下降)$", stated)
+        change = re.search(f"(?:{_CHANGE})$", stated)
         if change and change.group() in back:
             stated = stated[: change.start()]
         return f"{stated}{back.rstrip('？?')}？"
@@ -396,9 +398,7 @@ def _asking_tail(base: str) -> str:
     tail = _TAIL.search(base)
     if tail:
         return tail.group(0)
-    change = re.search(
-        rf"({_COMPARED}?(?:增长|增加|提高|下降|减少)了?)(?:多少|几)\S{{0,3}}[？?]?$", base
-    )
+    change = re.search(rf"({_COMPARED}?(?:{_CHANGE}|减少)了?)(?:多少|几)\S{{0,3}}[？?]?$", base)
     return f"{change.group(1)}多少？" if change else "是多少？"
 
 

@@ -102,14 +102,14 @@ def _belongs_to(label: tuple[str, Figure] | None, f: Figure) -> str | None:
     return f"{label[0]}是{label[1].raw}，不是{f.raw}" if label else None
 
 
-def _taken_apart(norm: str, f: Figure, holders: list[int], ctx: Context) -> str | None:
+def _taken_apart(norm: str, f: Figure, ctx: Context) -> str | None:
     """Why figure ``f`` goes with another label: the label the sentence gives it is in
     no passage holding it, and another passage found (shown or scoped out) puts it
     before another figure (``qa.text.labels.taken_apart``)."""
     from qa.text.labels import taken_apart
 
     # Any passage that states the figure may give it its label, cited or not.
-    holding = [k for k in range(1, len(ctx.norms) + 1) if k in holders or ctx.holds(f, k)]
+    holding = [k for k in range(1, len(ctx.norms) + 1) if ctx.holds(f, k)]
     others = [n for k, n in enumerate(ctx.norms, 1) if k not in holding] + ctx.others
     return _belongs_to(taken_apart(norm, f, [ctx.norms[k - 1] for k in holding], others), f)
 
@@ -127,7 +127,7 @@ def check_pairs(item: Item, norm: str, ctx: Context, checks: list[Check]) -> Non
         holders = [k for k in cited if ctx.holds(f, k)]
         wrong = [_misread(norm, f, ctx.norms[k - 1], ctx.asked) for k in holders]
         if holders and not any(wrong):
-            wrong = [_taken_apart(norm, f, holders, ctx)]
+            wrong = [_taken_apart(norm, f, ctx)]
         if holders and all(wrong):
             item.keep = False
             why = next(w for w in wrong if w)

@@ -142,7 +142,8 @@ def taken_apart(
     for label in stated_labels(sentence, figure.span[0]):
         if any(label in h for h in holders):
             return None
-        for passage in others:
+        # Only a passage that writes the label can label a figure (figures read no more).
+        for passage in (p for p in others if label in p):
             after = labelled_figures(passage, label)
             other = next(
                 (g for g in after if g.scaled()[1] == unit and not equivalent(g, figure)), None
