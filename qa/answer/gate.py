@@ -180,7 +180,10 @@ def asks_figure(norm_question: str) -> bool:
 
 # Words asking a list or each of several figures: 哪些, 哪几, 哪四…, 哪5项 (not 哪个, 哪一年), 分别.
 _ASKS_LIST = re.compile(r"分别|哪些|哪几|哪[两二三四五六七八九十\d]")
-_ASKS_WORD = re.compile(r"什么|哪")
+# One asking word each: 百分之几 and 百分之多少 are one, as are 多少 and 几 alone.
+_ASKS_ONE = re.compile(
+    r"百分之(?:几|多少)|多少|(?<![哪那这])几|多[大高长重久远深宽快]|百分之|什么|哪"
+)
 
 
 def asks_several(norm_question: str) -> bool:
@@ -191,8 +194,8 @@ def asks_several(norm_question: str) -> bool:
     ``asks_several("2023年计划举办哪四季消费活动?")`` -> True;
     ``asks_several("2023年重庆gdp是多少?")`` -> False.
     """
-    asking = len(_ASKS_AMOUNT.findall(norm_question)) + len(_ASKS_WORD.findall(norm_question))
-    several = asking >= 2 or _ASKS_LIST.search(norm_question) is not None
+    several = len(_ASKS_ONE.findall(norm_question)) >= 2
+    several = several or _ASKS_LIST.search(norm_question) is not None
     return several or len(expand_years(norm_question)) >= 2
 
 

@@ -428,6 +428,8 @@ def test_a_noun_cut_off_the_passage_words_is_read_in_the_sentence() -> None:
         ("2023年重庆地区生产总值是多少？", False),
         ("2022年重庆获批的全国首个全省域改革试验区是什么？", False),
         ("哪一年gdp最高？", False),
+        ("2023年工业投资比上年多了百分之几？", False),  # one ask, not 百分之 and 几
+        ("全年投资完成了年初计划的百分之多少？", False),
         ("2023年重庆地区生产总值是多少？比上年增长多少？", True),  # two asking words
         ("2024年重庆计划接续举办哪四季消费促进活动？", True),  # a list
         ("2023年新增了哪些国家级平台？", True),
