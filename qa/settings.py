@@ -54,9 +54,7 @@ class Settings:
     context_tokens: int = 1200
     # A 1.5B model on 2 CPU cores reads ~60 prompt tokens/s: fewer, shorter passages.
     # With short headers (``prompt.LOCAL_HEADING_CHARS``), 450 shows about as many
-    # passages as 600 did with whole heading paths. A question asking one figure gets
-    # ``prompt.ONE_ASK_SHARE`` of it with compact headers: as many passages (1.9 a
-    # question on golden and fresh19 dev) in 14% fewer tokens.
+    # passages as 600 did with whole heading paths.
     local_context_tokens: int = 450
     answer_tokens: int = 256
     # With a model backend, the model also judges whether the verified answer answers

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from qa.answer.prompt import KIND_LABEL, LOCAL_HEADING_CHARS, passage_header
+from qa.answer.prompt import KIND_LABEL
 from qa.schema import Passage
 from qa.text.script import normal_form
 
@@ -21,11 +21,10 @@ _INJECTION = re.compile(
 _HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）])")
 _SPACES = re.compile(r"\s*")
 _ENDS = "。.!！?？;；"
-# The start of a prompt header the model may copy: 《title》｜2024年｜执行结果/完成情况｜,
-# the title left out after a report's first passage in compact ones (``prompt.passage_headers``)
+# The start of a prompt header the model may copy: 《title》｜2024年｜执行结果/完成情况｜
 _KINDS = "|".join(re.escape(v) for v in KIND_LABEL.values())
 _HEADER_START = re.compile(
-    rf"(?:[\[【]\d+[\]】]\s*)?(?:《[^》\n]{{1,80}}》｜)?(?:\d{{4}}年|年份不明)｜(?:{_KINDS})｜"
+    rf"(?:[\[【]\d+[\]】]\s*)?《[^》\n]{{1,80}}》｜(?:\d{{4}}年|年份不明)｜(?:{_KINDS})｜"
 )
 
 
@@ -69,12 +68,9 @@ def strip_echoed_headers(draft: str, passages: list[Passage]) -> str:
     "一、2024年工作回顾创建“渝味360碗”美食品牌[1]。", [p])``
     -> ``"创建“渝味360碗”美食品牌[1]。"``
     """
-    if "｜" not in draft:
+    if "》｜" not in draft:
         return draft
-    # Whole heading paths, and the innermost heading as a short header shows it.
-    shown = {p.section or "正文" for p in passages}
-    shown |= {passage_header(1, p, LOCAL_HEADING_CHARS).rsplit("｜", 1)[1] for p in passages}
-    sections = sorted(shown, key=len, reverse=True)
+    sections = sorted({p.section or "正文" for p in passages}, key=len, reverse=True)
     out = []
     for line in draft.split("\n"):
         while (m := _HEADER_START.search(line)) is not None:

@@ -19,8 +19,8 @@ from qa.answer.candidates import coverage_of, find_candidates, first_line
 from qa.answer.compare import comparison_note
 from qa.answer.decide import choose, extract, off_the_question, take_other
 from qa.answer.evidence import ANSWERS, similarity
-from qa.answer.gate import MIN_COVERAGE, asks_figure, asks_several, in_scope, years_covered
-from qa.answer.prompt import LOCAL_HEADING_CHARS, ONE_ASK_SHARE, build_messages, pack_passages
+from qa.answer.gate import MIN_COVERAGE, asks_figure, in_scope, years_covered
+from qa.answer.prompt import LOCAL_HEADING_CHARS, build_messages, pack_passages
 from qa.answer.retrieve import expand_query, expand_years, per_year_questions
 from qa.answer.run import Run, model_wrote
 from qa.schema import Answer, Check, Filters, History, Passage
@@ -230,24 +230,19 @@ def _draft(
         model = qa.chat_model(run.chosen)
         run.helper = lambda: qa.helper_model(run.chosen)
         shown = passages
-        # Each prompt token costs the small local model time: short headers, and
-        # compact ones with a smaller budget for a question asking one figure.
+        # Each prompt token costs the small local model time: short headers.
         heading = LOCAL_HEADING_CHARS if run.chosen == "local" else None
-        compact = run.chosen == "local" and not asks_several(run.norm)
         if run.chosen == "local" and run.selected is not None:
             # The small model given the whole passage takes its neighbouring figure.
             first, window = passages[0], run.selected
             shown = [replace(first, text=window.text, norm=window.norm if first.norm else "")]
         elif run.chosen == "local":
             focused = focus_passages(wording, passages, meaning=run.meaning)
-            budget = settings.local_context_tokens
-            if compact:
-                budget = round(budget * ONE_ASK_SHARE)
-            shown = pack_passages(focused, budget, heading, compact)
+            shown = pack_passages(focused, settings.local_context_tokens, heading)
         # The model's time runs from its first request: building a missing index (about a
         # minute on the first question after setup) or retrieval must not eat into it.
         drafting = time.perf_counter()
-        for piece in model.stream(build_messages(run.standalone, shown, heading, compact)):
+        for piece in model.stream(build_messages(run.standalone, shown, heading)):
             text = piece.content if isinstance(piece.content, str) else ""
             if text:
                 if run.answer.first_token_seconds is None:

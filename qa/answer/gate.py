@@ -178,27 +178,6 @@ def asks_figure(norm_question: str) -> bool:
     return _ASKS_AMOUNT.search(norm_question) is not None
 
 
-# Words asking a list or each of several figures: 哪些, 哪几, 哪四…, 哪5项 (not 哪个, 哪一年), 分别.
-_ASKS_LIST = re.compile(r"分别|哪些|哪几|哪[两二三四五六七八九十\d]")
-# One asking word each: 百分之几 and 百分之多少 are one, as are 多少 and 几 alone.
-_ASKS_ONE = re.compile(
-    r"百分之(?:几|多少)|多少|(?<![哪那这])几|多[大高长重久远深宽快]|百分之|什么|哪"
-)
-
-
-def asks_several(norm_question: str) -> bool:
-    """Whether the question asks more than one figure or name: two asking words, a list,
-    each of several (分别), or several years.
-
-    Example: ``asks_several("2024年收入增长目标是多少?力争完成多少亿元?")`` -> True;
-    ``asks_several("2023年计划举办哪四季消费活动?")`` -> True;
-    ``asks_several("2023年重庆gdp是多少?")`` -> False.
-    """
-    several = len(_ASKS_ONE.findall(norm_question)) >= 2
-    several = several or _ASKS_LIST.search(norm_question) is not None
-    return several or len(expand_years(norm_question)) >= 2
-
-
 def asked_unit(norm_question: str) -> str | None:
     """The base unit of the amount asked for (``多少亿元`` -> ``元``), None when no unit is.
 

@@ -27,74 +27,33 @@ SYSTEM = """你是报告问答助手。只根据用户给出的<资料>中编号
 # The local model reads ~60 prompt tokens a second on 2 cores, and whole heading paths
 # were half of its prompt: it is shown the innermost heading, cut to this many characters.
 LOCAL_HEADING_CHARS = 24
-# Report titles were a fifth of the local model's prompt (a plan report's runs to 36
-# characters, and its year and kind are in the header already): compact headers, for a
-# question asking one figure, cut a title to this many characters and show it with its
-# report's first passage only.
-LOCAL_TITLE_CHARS = 16
-# ... and such a question is shown this share of the local budget. On the golden set,
-# compact headers and this share for every question cut the first token from 3.3 to
-# 2.7 s with the answers to one figure kept, but lost four of the answers that list or
-# compare several figures: those keep whole titles and the whole budget.
-ONE_ASK_SHARE = 0.823  # 370 of 450
 
 
-def passage_header(
-    n: int,
-    p: Passage,
-    heading_chars: int | None = None,
-    title_chars: int | None = None,
-    with_title: bool = True,
-) -> str:
+def passage_header(n: int, p: Passage, heading_chars: int | None = None) -> str:
     """Number, report title, year, kind and heading path; with ``heading_chars``, only
-    the innermost heading, cut to that many characters; with ``title_chars``, the title
-    cut so; none when not ``with_title``.
+    the innermost heading, cut to that many characters.
 
     Example: a 2023 result passage of 《2024年重庆市政府工作报告》 under
     "一、2023年工作回顾 > （一）经济运行" -> ``"[1] 《2024年重庆市政府工作报告》｜2023年｜
     执行结果/完成情况｜一、2023年工作回顾 > （一）经济运行"``; with ``heading_chars=24``,
-    ``"…｜执行结果/完成情况｜（一）经济运行"``; and ``with_title=False``,
-    ``"[1] 2023年｜执行结果/完成情况｜（一）经济运行"``.
+    ``"…｜执行结果/完成情况｜（一）经济运行"``.
     """
     year = f"{p.year}年" if p.year else "年份不明"
     section = p.section
-    if heading_chars is not None:
+    if heading_chars is not None and section:
         section = section.split(" > ")[-1].strip()[:heading_chars]
-    title = p.title[:title_chars] if title_chars is not None else p.title
-    shown = f"《{title}》｜" if with_title and title else ""
-    return f"[{n}] {shown}{year}｜{KIND_LABEL.get(p.kind, '其他')}｜{section or '正文'}"
-
-
-def passage_headers(
-    passages: list[Passage], heading_chars: int | None = None, compact: bool = False
-) -> list[str]:
-    """The headers of passages shown in this order; ``compact`` ones cut a report's
-    title to ``LOCAL_TITLE_CHARS`` and name it with the report's first passage only.
-
-    Example: two passages of one report and one of another, compact -> the first two
-    headers ``"[1] 《…》｜…"``, ``"[2] 2023年｜…"``, the third ``"[3] 《…》｜…"``.
-    """
-    title_chars = LOCAL_TITLE_CHARS if compact else None
-    headers, seen = [], set()
-    for i, p in enumerate(passages, 1):
-        headers.append(passage_header(i, p, heading_chars, title_chars, p.doc not in seen))
-        if compact:
-            seen.add(p.doc)
-    return headers
+    return f"[{n}] 《{p.title}》｜{year}｜{KIND_LABEL.get(p.kind, '其他')}｜{section or '正文'}"
 
 
 def pack_passages(
-    passages: list[Passage],
-    budget_tokens: int,
-    heading_chars: int | None = None,
-    compact: bool = False,
+    passages: list[Passage], budget_tokens: int, heading_chars: int | None = None
 ) -> list[Passage]:
     """Keep passages in rank order while their headers (``passage_header``) and texts
     fit the budget (at least one passage is always kept, cut to the budget if needed)."""
     kept: list[Passage] = []
     used = 0
-    for p in passages:
-        header = count_tokens(passage_headers([*kept, p], heading_chars, compact)[-1])
+    for i, p in enumerate(passages, 1):
+        header = count_tokens(passage_header(i, p, heading_chars))
         cost = header + count_tokens(p.text) + 4
         if kept and used + cost > budget_tokens:
             break
@@ -120,26 +79,20 @@ def _cut(p: Passage, room: int) -> Passage:
     return replace(p, text=text, norm=normal_form(text) if p.norm else "")
 
 
-def context_block(
-    passages: list[Passage], heading_chars: int | None = None, compact: bool = False
-) -> str:
-    headers = passage_headers(passages, heading_chars, compact)
-    parts = [f"{header}\n{p.text}" for header, p in zip(headers, passages, strict=True)]
+def context_block(passages: list[Passage], heading_chars: int | None = None) -> str:
+    parts = [f"{passage_header(i, p, heading_chars)}\n{p.text}" for i, p in enumerate(passages, 1)]
     return "<资料>\n" + "\n\n".join(parts) + "\n</资料>"
 
 
-def user_message(
-    question: str, passages: list[Passage], heading_chars: int | None = None, compact: bool = False
-) -> str:
+def user_message(question: str, passages: list[Passage], heading_chars: int | None = None) -> str:
     # The cue is a plain "回答：" and the rules end on a worked answer: after the old cue
     # "回答（每句带[编号]）：" the 1.5B model wrote only markers ("[1] [2]") for 11 of the
     # 39 dev paraphrase questions and 15 of 60 golden ones; with this one, for none.
-    return f"{context_block(passages, heading_chars, compact)}\n\n问题：{question}\n回答："
+    return f"{context_block(passages, heading_chars)}\n\n问题：{question}\n回答："
 
 
 def build_messages(
-    question: str, passages: list[Passage], heading_chars: int | None = None, compact: bool = False
+    question: str, passages: list[Passage], heading_chars: int | None = None
 ) -> list[tuple[str, str]]:
     """(role, content) pairs: the system rules, then passages and question together."""
-    user = user_message(question, passages, heading_chars, compact)
-    return [("system", SYSTEM), ("user", user)]
+    return [("system", SYSTEM), ("user", user_message(question, passages, heading_chars))]

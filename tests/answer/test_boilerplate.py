@@ -10,7 +10,7 @@ from qa.answer.boilerplate import (
     strip_echoed_headers,
     trailing_markers,
 )
-from qa.answer.prompt import LOCAL_HEADING_CHARS, passage_header
+from qa.answer.prompt import passage_header
 from qa.schema import Passage
 
 TITLE_2025 = "重庆市人民政府工作报告（2025年）"
@@ -67,20 +67,6 @@ def test_an_echoed_prompt_header_is_removed_from_the_sentence() -> None:
     )
     odd = f"《{TITLE_2025}》｜2024年｜执行结果/完成情况｜二、其他 品牌超2000个[1]。"
     assert strip_echoed_headers(odd, [P]) == "二、其他 品牌超2000个[1]。"
-
-
-def test_an_echoed_short_header_is_removed_with_or_without_its_title() -> None:
-    # The local model is shown the innermost heading, and in compact headers a report's
-    # title only with its first passage (``prompt.passage_headers``).
-    bare = passage_header(2, P, LOCAL_HEADING_CHARS, with_title=False).removeprefix("[2] ")
-    assert bare.startswith("2024年｜执行结果/完成情况｜(四)")
-    assert strip_echoed_headers(f"{bare}累计引进品牌超2000个[2]。", [P]) == (
-        "累计引进品牌超2000个[2]。"
-    )
-    titled = passage_header(1, P, LOCAL_HEADING_CHARS)
-    assert strip_echoed_headers(f"{titled}累计引进品牌超2000个[1]。", [P]) == (
-        "累计引进品牌超2000个[1]。"
-    )
 
 
 def test_text_without_a_header_is_unchanged() -> None:

@@ -9,7 +9,6 @@ import pytest
 from qa.answer.gate import (
     asked_unit,
     asks_figure,
-    asks_several,
     gives_asked_figure,
     in_scope,
     topic_coverage,
@@ -420,24 +419,3 @@ def test_a_noun_cut_off_the_passage_words_is_read_in_the_sentence() -> None:
     asked = "2024年重庆计划新招收多少名博士后？"
     tokens = ["计划", "新", "招收", "博士后"]
     assert not gives_asked_figure(asked, tokens, [sentence + "[1]。"], None, True, [shown])
-
-
-@pytest.mark.parametrize(
-    ("question", "several"),
-    [
-        ("2023年重庆地区生产总值是多少？", False),
-        ("2022年重庆获批的全国首个全省域改革试验区是什么？", False),
-        ("哪一年gdp最高？", False),
-        ("2023年工业投资比上年多了百分之几？", False),  # one ask, not 百分之 and 几
-        ("全年投资完成了年初计划的百分之多少？", False),
-        ("2023年重庆地区生产总值是多少？比上年增长多少？", True),  # two asking words
-        ("2024年重庆计划接续举办哪四季消费促进活动？", True),  # a list
-        ("2023年新增了哪些国家级平台？", True),
-        ("2023年计划新增了哪5项指标？", True),
-        ("2023年老旧小区改造的计划面积和实际面积分别是多少？", True),  # each of two
-        ("重庆2022年、2023年gdp增长多少？", True),  # several years
-    ],
-)
-def test_asks_several(question: str, several: bool) -> None:
-    # A question asking one figure is shown fewer passages to the local model.
-    assert asks_several(normal_form(question)) is several

@@ -8,13 +8,11 @@ import pytest
 
 from qa.answer.prompt import (
     LOCAL_HEADING_CHARS,
-    LOCAL_TITLE_CHARS,
     SYSTEM,
     build_messages,
     context_block,
     pack_passages,
     passage_header,
-    passage_headers,
     user_message,
 )
 from qa.ingest.chunk import count_tokens
@@ -61,56 +59,6 @@ def test_a_local_header_shows_the_innermost_heading_cut_short() -> None:
     header = passage_header(1, passage(section=section), LOCAL_HEADING_CHARS)
     assert header.endswith("｜（八）聚焦创造高品质生活持续用力，加快提高保障和")
     assert len(header.split("｜")[-1]) == LOCAL_HEADING_CHARS
-
-
-PLAN_TITLE = "关于重庆市2023年国民经济和社会发展规划执行情况及2024年计划草案的报告"
-
-
-def test_a_header_can_cut_a_long_title_or_leave_it_out() -> None:
-    # A plan report's title ran to 36 characters: a fifth of the local model's prompt.
-    p = passage(title=PLAN_TITLE)
-    assert passage_header(1, p, LOCAL_HEADING_CHARS, LOCAL_TITLE_CHARS) == (
-        "[1] 《关于重庆市2023年国民经济和社》｜2023年｜执行结果/完成情况｜（一）经济运行"
-    )
-    assert len("关于重庆市2023年国民经济和社") == LOCAL_TITLE_CHARS
-    assert passage_header(2, p, LOCAL_HEADING_CHARS, with_title=False) == (
-        "[2] 2023年｜执行结果/完成情况｜（一）经济运行"
-    )
-    # Short headers keep the whole title unless told.
-    assert f"《{PLAN_TITLE}》" in passage_header(1, p, LOCAL_HEADING_CHARS)
-
-
-def test_compact_headers_name_a_report_with_its_first_passage_only() -> None:
-    a1, b1, a2 = (
-        passage(id="1", title=PLAN_TITLE),
-        passage(doc="other.txt", title="别的报告", id="2"),
-        passage(id="3", title=PLAN_TITLE),
-    )
-    compact = passage_headers([a1, b1, a2], LOCAL_HEADING_CHARS, compact=True)
-    assert [h.split("｜")[0] for h in compact] == [
-        "[1] 《关于重庆市2023年国民经济和社》",
-        "[2] 《别的报告》",
-        "[3] 2023年",
-    ]
-    # Otherwise each passage names its whole title.
-    assert all(f"《{PLAN_TITLE}》" in h for h in passage_headers([a1, a2], LOCAL_HEADING_CHARS))
-    block = context_block([a1, a2], LOCAL_HEADING_CHARS, compact=True)
-    assert block.count("《关于重庆市") == 1
-
-
-def test_a_report_named_once_costs_less_in_the_budget() -> None:
-    first, second = passage(id="1"), passage(id="2")
-
-    def short_cost(p: Passage, with_title: bool) -> int:
-        header = passage_header(2, p, LOCAL_HEADING_CHARS, LOCAL_TITLE_CHARS, with_title)
-        return count_tokens(header) + count_tokens(p.text) + 4
-
-    budget = short_cost(first, True) + short_cost(second, False)
-    # The second passage fits only because its compact header leaves the title out.
-    assert budget < short_cost(first, True) + short_cost(second, True)
-    kept = pack_passages([first, second], budget, LOCAL_HEADING_CHARS, compact=True)
-    assert [p.id for p in kept] == ["1", "2"]
-    assert [p.id for p in pack_passages([first, second], budget, LOCAL_HEADING_CHARS)] == ["1"]
 
 
 def test_short_headers_fit_more_passages_in_the_same_budget() -> None:
