@@ -19,8 +19,7 @@ from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # 2: every chunk carries its report's version ("ver"), read by readers to keep only live ones.
-# 3: chunk vectors are the sum of their head's and body's (``qa.store.headed``).
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 2
 
 
 def _default(path: str) -> Path:

@@ -119,10 +119,10 @@ def _warm_cache(seed_index: tuple[Settings, Any], settings: Settings) -> None:
     anything else the test adds is embedded for real."""
     from qa.ingest.corpus import load_corpus
     from qa.ingest.pipeline import to_documents
-    from qa.store.headed import chunk_vectors_id
+    from qa.store.embed import embedder_id
     from qa.store.keyword import Tokenizer
 
-    namespace = re.sub(r"[^A-Za-z0-9_.-]", "_", chunk_vectors_id(settings)) + "-"
+    namespace = re.sub(r"[^A-Za-z0-9_.-]", "_", embedder_id(settings)) + "-"
     source = seed_index[0].index_dir / "embed_cache"
     target = settings.index_dir / "embed_cache"
     target.mkdir(parents=True, exist_ok=True)

@@ -18,8 +18,6 @@ from qa.schema import Chunk, DocInfo
 from qa.text.tokens import count_tokens
 
 TABLE_SEP = "｜"
-# Ends the head (title and heading path) of the text a chunk is embedded as.
-_HEAD_END = "\n"
 _CN_NUM = "一二三四五六七八九十"
 # (level, pattern). Level 0 resets the whole path (an appendix table).
 _LADDER: list[tuple[int, re.Pattern[str]]] = [
@@ -267,14 +265,7 @@ def keyword_text(chunk: Chunk) -> str:
 
 
 def context_text(chunk: Chunk, title: str) -> str:
-    """What is embedded: title and heading path (the head, one line) give a chunk the
-    year and kind its own sentences often leave implicit (``qa.store.headed``)."""
-    head = " ".join(normal_form(f"{title} {chunk.section}").split())
-    return f"{head}{_HEAD_END}{chunk.norm}"
-
-
-def split_context(text: str) -> tuple[str, str]:
-    """``context_text`` parted again. Example: ``"《报告》 一、回顾\\n增长6%"`` ->
-    ``("《报告》 一、回顾", "增长6%")``; a text without a head -> ``("", text)``."""
-    head, end, body = text.partition(_HEAD_END)
-    return (head, body) if end else ("", text)
+    """What is embedded and keyword-indexed: title and heading path give a chunk
+    the year and kind its own sentences often leave implicit."""
+    head = normal_form(f"{title} {chunk.section}")
+    return f"{head}\n{chunk.norm}"

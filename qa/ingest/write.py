@@ -191,7 +191,7 @@ def _write_server(
 def _embedding(settings: Settings, total: int, show: bool) -> tuple[Any, CountingEmbeddings]:
     """A progress bar over ``total`` chunks, and the cached embedder that moves it."""
     bar = _progress_bar(total, show)
-    return bar, CountingEmbeddings(inner=_chunk_embedder(settings), on_batch=bar.update)
+    return bar, CountingEmbeddings(inner=_cached_embedder(settings), on_batch=bar.update)
 
 
 def _swap(settings: Settings, manifest: Manifest, gen_dir: Path, old_dir: Path | None) -> None:
@@ -271,14 +271,11 @@ def _remove(records: RecordManager, store: VectorStore, docs: list[str]) -> int:
     return len(keys)
 
 
-def _chunk_embedder(settings: Settings) -> Embeddings:
-    """Chunk vectors (``qa.store.headed``) of the configured embedder, behind the
-    on-disk cache shared by every generation."""
+def _cached_embedder(settings: Settings) -> Embeddings:
+    """The configured embedder behind the on-disk cache shared by every generation."""
     from qa.store.cache import cached_embedder
-    from qa.store.headed import HeadedEmbeddings, chunk_vectors_id
 
-    headed = HeadedEmbeddings(inner=make_embedder(settings))
-    return cached_embedder(headed, chunk_vectors_id(settings), settings.index_dir)
+    return cached_embedder(make_embedder(settings), embedder_id(settings), settings.index_dir)
 
 
 def _record_manager(settings: Settings, gen_dir: Path) -> RecordManager:

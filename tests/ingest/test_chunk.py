@@ -25,7 +25,6 @@ from qa.ingest.chunk import (
     heading_of,
     pack,
     sections,
-    split_context,
     split_sentences,
 )
 from qa.schema import Chunk
@@ -263,22 +262,6 @@ def test_context_text_carries_title_and_section_in_simplified_form() -> None:
         "重庆市人民政府工作报告 一、2024年工作回顾",
         "地区生产总值达到32193.15亿元",
     ]
-    assert split_context(ctx) == (
-        "重庆市人民政府工作报告 一、2024年工作回顾",
-        "地区生产总值达到32193.15亿元",
-    )
-
-
-def test_a_head_with_a_line_break_stays_one_line_and_a_text_without_head_is_all_body() -> None:
-    chunk = Chunk(
-        id="x", doc="d", text="增长6%\n下降2%", norm="增长6%\n下降2%",
-        section="一、回顾\n（一）经济", year=None, kind="other", index=0,
-    )  # fmt: skip
-    assert split_context(context_text(chunk, "报告")) == (
-        "报告 一、回顾 (一)经济",
-        "增长6%\n下降2%",
-    )
-    assert split_context("没有标题的一段") == ("", "没有标题的一段")
 
 
 # --- the real seeds ---------------------------------------------------------------------
