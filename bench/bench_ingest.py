@@ -14,29 +14,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from bench_scale import ingest_seconds
+
 ROOT = Path(__file__).resolve().parents[1]
-_SECONDS = re.compile(r"用时 ([\d.]+) 秒")
 
 
-def ingest_seconds(code: Path, seeds: Path) -> float:
-    """One full ingest by ``code`` into a fresh folder; its reported seconds."""
+def full_ingest(code: Path, seeds: Path) -> float:
+    """One full ingest by ``code`` into a fresh folder (``bench_scale.ingest_seconds``:
+    its own process, the embedded store, only these ``QA_*`` settings)."""
     with tempfile.TemporaryDirectory(prefix="qa-bench-ingest-") as tmp:
-        env = {**os.environ, "PYTHONPATH": str(code), "QA_PROGRESS": "0"}
-        cmd = [sys.executable, "-m", "qa.cli", "--seeds-dir", str(seeds)]
-        cmd += ["--index-dir", str(Path(tmp) / "index"), "ingest"]
-        out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
-    found = _SECONDS.findall(out)
-    if not found:
-        raise RuntimeError(f"no ingest time in the output of {code}: {out[-300:]}")
-    return float(found[-1])
+        spec = {"seeds": str(seeds), "index": str(Path(tmp) / "index"), "port": None}
+        return ingest_seconds(code, {**spec, "collection": "reports"})
 
 
 def main() -> int:
@@ -50,7 +43,7 @@ def main() -> int:
     times: dict[str, list[float]] = {name: [] for name in codes}
     for _ in range(args.rounds):
         for name, code in codes.items():
-            times[name].append(ingest_seconds(code, args.seeds_dir))
+            times[name].append(full_ingest(code, args.seeds_dir.resolve()))
             print(f"{name}: {times[name][-1]:.1f} s", flush=True)
     out = {name: {"p50_s": statistics.median(t), "runs": t} for name, t in times.items()}
     for name, figures in out.items():

@@ -120,7 +120,7 @@ def _env(code: Path, spec: dict[str, Any]) -> dict[str, str]:
     return env
 
 
-def _ingest(code: Path, spec: dict[str, Any]) -> float:
+def ingest_seconds(code: Path, spec: dict[str, Any]) -> float:
     """``qa ingest`` as its own process; the seconds it reports (its own work)."""
     done = subprocess.run(
         [sys.executable, "-m", "qa.cli", "ingest"],
@@ -150,12 +150,12 @@ def child(spec: dict[str, Any]) -> dict[str, Any]:
     from qa.settings import Settings
 
     code = Path(spec["code"])
-    row: dict[str, Any] = {"ingest_s": _ingest(code, spec)}
-    row["noop_s"] = _ingest(code, spec)
+    row: dict[str, Any] = {"ingest_s": ingest_seconds(code, spec)}
+    row["noop_s"] = ingest_seconds(code, spec)
     changed = sorted(Path(spec["seeds"]).glob("004_*.txt"))[0]
     with changed.open("a", encoding="utf-8") as fh:
         fh.write(NEW_TEXT)
-    row["update_s"] = _ingest(code, spec)
+    row["update_s"] = ingest_seconds(code, spec)
     qa = ReportQA(Settings.load(), build_if_missing=False)
     qa.retrieve("预热 warm-up")
     qa.ask("2023年重庆地区生产总值是多少？", backend="extractive")
@@ -290,7 +290,7 @@ def main() -> int:
     make_corpus(work / "warm", 1)
     (work / "index-warm").mkdir(exist_ok=True)
     (work / "index-warm" / "embed_cache").symlink_to(work / "embed_cache")
-    _ingest(ROOT, warm)
+    ingest_seconds(ROOT, warm)
     results: dict[str, Any] = {
         "embedded": {},
         "server": {},
