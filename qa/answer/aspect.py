@@ -29,6 +29,10 @@ _CHANGE = re.compile(
     r"|(?:涨|降|多|少)了|[涨降](?=多少|几|百分之))(?![到为值]|至(?![少多]))"
 )
 _PER_DAY = re.compile(r"日均|日最高|单日|每日|每天|日平均|最高日|高峰日")
+# A rate per so many people ("5G基站数量达到每万人19个", "每千人口拥有托位数3.7个") is no
+# count of the things themselves: it answers only a question that asks per people too
+# ("平均每一万人拥有几个").
+_PER_PEOPLE = re.compile(r"每一?个?[十百千万]+个?人|平均一个?[十百千万]+个?人")
 # A running total since some start (or the stock at a date: 截至年底, 总数), and what
 # one period adds: "累计建成三甲医院55家" does not say how many were 新增 this year, nor
 # "新增托位1.6万个" how many there are; nor does a 累计 figure say what was done 当年
@@ -45,13 +49,14 @@ CLAUSE_END = re.compile(r"[，,。；;、：:！!？?]")
 
 @dataclass(frozen=True)
 class Aspect:
-    """Whether a figure is a change (``增长6.1%``), whether it counts one day, and whether
+    """Whether a figure is a change (``增长6.1%``), whether it counts one day, whether
     it is a running total (``累计``: True), what a period adds (``新增``: False) or neither
-    said (None)."""
+    said (None), and whether it is a rate per so many people (``每万人19个``)."""
 
     change: bool
     per_day: bool
     total: bool | None = None
+    per_people: bool = False
 
 
 def clause_before(text: str, start: int) -> str:
@@ -135,7 +140,12 @@ def _aspect(clause: str, total: bool | None = None) -> Aspect:
     found = _total(clause)
     if found is None and total is None and not change and _LEVEL.search(clause):
         found = True
-    return Aspect(change, bool(_PER_DAY.search(clause)), total if found is None else found)
+    return Aspect(
+        change,
+        bool(_PER_DAY.search(clause)),
+        total if found is None else found,
+        bool(_PER_PEOPLE.search(clause)),
+    )
 
 
 def _aspect_at(text: str, start: int) -> Aspect:
@@ -197,7 +207,8 @@ def asked_aspect(norm_question: str) -> Aspect | None:
     # "截至2023年底，农村公路总里程有多少公里": a time said before the asking part holds
     # for it.
     totals = ({_total(p) for p in parts} - {None}) or {_total(norm_question)} - {None}
-    return Aspect(changes.pop(), per_day, totals.pop() if len(totals) == 1 else None)
+    per_people = bool(_PER_PEOPLE.search(norm_question))
+    return Aspect(changes.pop(), per_day, totals.pop() if len(totals) == 1 else None, per_people)
 
 
 @lru_cache(maxsize=64)  # read for every answer sentence checked against one question
@@ -228,13 +239,16 @@ def _asking_part(part: str) -> str:
 
 def fits(asked: Aspect | None, given: Aspect) -> bool:
     """A figure answers when it is a change exactly if a change is asked, counts one day
-    only if days are asked, and is a running total or a period's addition as asked
-    (either, where one side does not say); anything fits a question asking both.
+    or is a rate per so many people only if that is asked, and is a running total or a
+    period's addition as asked (either, where one side does not say); anything fits a
+    question asking both.
 
     Example: asked a level of the year, given a change -> False; given one day's -> False;
-    asked 新增了多少家, given 累计建成55家 -> False.
+    asked 新增了多少家, given 累计建成55家 -> False; asked 5G基站总数有多少个, given
+    每万人19个 -> False.
     """
     if asked is None:
         return True
     totals = None in (asked.total, given.total) or asked.total == given.total
-    return asked.change == given.change and (asked.per_day or not given.per_day) and totals
+    per = (asked.per_day or not given.per_day) and (asked.per_people or not given.per_people)
+    return asked.change == given.change and per and totals

@@ -77,7 +77,9 @@ def choose(run: Run, draft: str, wording: str, passages: list[Passage]) -> tuple
         return verified, answers
     rescue = verify_answer(extract(run, wording, passages), passages, run.standalone)
     run.nearest = rescue
-    rescues = _gives_figure(run, rescue)
+    # The source sentence is held to the reports' name for the asked indicator as the
+    # model's is: a lexically close sentence on a neighbouring indicator answers nothing.
+    rescues = _gives_figure(run, rescue, passages)
     why = _rescue_reason(run, verified, answers, rescue, passages) if rescues else None
     if why == OFF_POINT and _selector_keeps_model(run, verified, rescue):
         why = None

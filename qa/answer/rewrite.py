@@ -141,7 +141,8 @@ def _substitute(base: str, new: str) -> str | None:
     has no counterpart.
 
     Example: ``_substitute("2023年本外币存款余额增长了多少？", "贷款余额")``
-    -> ``"2023年本外币贷款余额增长了多少？"``.
+    -> ``"2023年本外币贷款余额增长了多少？"``; ``_substitute("2023年重庆农业增加值增长了多少？",
+    "服务业")`` -> ``"2023年重庆服务业增加值增长了多少？"``.
     """
     import jieba
 
@@ -154,14 +155,22 @@ def _substitute(base: str, new: str) -> str | None:
         cut = list(jieba.cut(out))
         fits = _fitting(word, cut)
         if not fits:
-            # 全体居民 is cut 全体 + 居民: two words in a row may make the counterpart.
-            pairs = [a + b for a, b in pairwise(cut)]
-            fits = _fitting(word, [p for p in pairs if _MODIFIER.fullmatch(p)])
+            # 全体居民 is cut 全体 + 居民: two words in a row may make the counterpart, when
+            # what is kept of it is a whole word (not 重 of 重庆农业 for 服务业).
+            pairs = [
+                a + b
+                for a, b in pairwise(cut)
+                if _MODIFIER.fullmatch(a + b) and len(a + b) - len(word) in (0, len(a))
+            ]
+            fits = _fitting(word, pairs)
+        if not fits:
+            # A shorter word of the same kind is replaced whole (农业 -> 服务业).
+            fits = [w for w in cut if 1 < len(w) < len(word) and w[-1] == word[-1]]
         if not fits:
             return None
         # 外币存款 -> 外币贷款: only the part that corresponds to the new word changes.
         old = fits[-1]
-        out = out.replace(old, old[: len(old) - len(word)] + word, 1)
+        out = out.replace(old, old[: max(0, len(old) - len(word))] + word, 1)
     return out if out != base else None
 
 

@@ -108,6 +108,8 @@ def test_a_figure_fits_only_the_aspect_asked() -> None:
     new, total = Aspect(False, False, total=False), Aspect(False, False, total=True)
     assert not fits(new, total) and not fits(total, new)
     assert fits(new, LEVEL) and fits(LEVEL, total)  # one side does not say
+    rate = Aspect(False, False, per_people=True)  # "每万人19个"
+    assert not fits(LEVEL, rate) and fits(rate, rate)
 
 
 @pytest.mark.parametrize(
@@ -123,6 +125,9 @@ def test_a_figure_fits_only_the_aspect_asked() -> None:
         ("2023年重庆地区生产总值增长多少？", "地区生产总值达到30145.79亿元、增长6.1%", True),
         ("2023年重庆地区生产总值是多少亿元？", "地区生产总值达到30145.79亿元、增长6.1%", True),
         ("2022年重庆城市低保标准是每人每月多少元？", "城市低保标准提高到每人每月717元", True),
+        # A rate per so many people is no count of the things, unless that is asked.
+        ("2022年重庆5G基站总数有多少个？", "5G基站数量达到每万人19个", False),
+        ("2022年重庆平均每一万人拥有几个5G信号塔？", "5G基站数量达到每万人19个", True),
     ],
 )
 def test_the_asked_figure_must_measure_what_is_asked(

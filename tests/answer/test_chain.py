@@ -1075,6 +1075,40 @@ def test_a_figure_put_under_an_indicator_its_passage_does_not_name_is_no_answer(
     assert not b.refused and "30145.79亿元" in b.text, b.text
 
 
+FIRMS_2024 = passage(
+    "firms24",
+    DOC_000,
+    2024,
+    "plan",
+    "主要预期目标和计划安排：力争新增经营主体50万户、科技型企业5000家。",
+    0.9,
+)
+UNICORNS_2024 = passage(
+    "unicorns24",
+    DOC_000,
+    2024,
+    "plan",
+    "主要预期目标和计划安排：加快培育独角兽企业，壮大创新型企业队伍。",
+    0.8,
+)
+
+
+def test_a_source_sentence_without_the_reports_name_for_the_asked_indicator_is_no_backstop(
+    make_qa: Any, retrieval: FakeRetrieval
+) -> None:
+    retrieval.passages = [FIRMS_2024, UNICORNS_2024]
+    # The model puts 经营主体's 50万户 under the asked name. The source sentence closest in
+    # words counts 经营主体 and 科技型企业; the reports write 独角兽企业 only
+    # beside no figure.
+    a = make_qa(fake("2024年重庆力争新增50万户独角兽企业[1]。")).ask(
+        "2024年重庆力争新增多少家独角兽企业？", backend="local"
+    )
+    assert a.refused, a.text
+    assert "extractive_backstop" not in names(a)
+    # What the reports do give is said as such, not as the answer.
+    assert "报告给出的是" in a.text, a.text
+
+
 POSTDOCS_2024 = passage(
     "postdocs24",
     DOC_000,

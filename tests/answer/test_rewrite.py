@@ -152,6 +152,12 @@ def test_another_group_of_two_words_takes_the_place_of_the_group_asked() -> None
     )
 
 
+def test_a_longer_word_of_the_same_kind_replaces_the_whole_word_asked() -> None:
+    # 服务业 for 农业: jieba cuts 重庆 + 农业, and no part of 重庆 is kept ("重庆重服务业").
+    history = [("2023年成都农业增加值增长了多少？", "…")]
+    assert standalone_question("那服务业呢？", history) == "2023年成都服务业增加值增长了多少？"
+
+
 def test_another_indicator_after_a_change_asks_its_change() -> None:
     # 几天 counts the days of the indicator before; the change asked stays, in no unit.
     history = [("2024年成都空气质量优良天数是多少天？", "…"), ("比上年增加了几天？", "…")]
