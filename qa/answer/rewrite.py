@@ -168,9 +168,11 @@ def _substitute(base: str, new: str) -> str | None:
             fits = [w for w in cut if 1 < len(w) < len(word) and w[-1] == word[-1]]
         if not fits:
             return None
-        # 外币存款 -> 外币贷款: only the part that corresponds to the new word changes.
+        # 外币存款 -> 外币贷款: only the part that corresponds to the new word changes; a
+        # single character is no word to keep (服务业 -> 农业, not 服农业).
         old = fits[-1]
-        out = out.replace(old, old[: max(0, len(old) - len(word))] + word, 1)
+        kept = old[: max(0, len(old) - len(word))]
+        out = out.replace(old, (kept if len(kept) > 1 else "") + word, 1)
     return out if out != base else None
 
 

@@ -152,10 +152,13 @@ def test_another_group_of_two_words_takes_the_place_of_the_group_asked() -> None
     )
 
 
-def test_a_longer_word_of_the_same_kind_replaces_the_whole_word_asked() -> None:
+def test_a_word_of_the_same_kind_replaces_the_whole_word_asked() -> None:
     # 服务业 for 农业: jieba cuts 重庆 + 农业, and no part of 重庆 is kept ("重庆重服务业").
     history = [("2023年成都农业增加值增长了多少？", "…")]
     assert standalone_question("那服务业呢？", history) == "2023年成都服务业增加值增长了多少？"
+    # ...and a shorter one replaces it whole (服务业 -> 农业, not 服农业).
+    history = [("2023年成都服务业增加值增长了多少？", "…")]
+    assert standalone_question("那农业呢？", history) == "2023年成都农业增加值增长了多少？"
 
 
 def test_another_indicator_after_a_change_asks_its_change() -> None:
