@@ -231,6 +231,7 @@ _KIND = re.compile(r"目标|预期|计划|任务|增速|增幅|增长|比重|占
 _HANZI = re.compile(r"[\u4e00-\u9fff]")
 # A question asking several indicators at once ("…和…各是多少") names more than one.
 _SEVERAL = re.compile(r"分别|各是|各为|各有|各自|哪些")
+_ASIDE = re.compile(r"[（(][^）)]*[）)]")
 
 
 def reported_phrase(norm_question: str, passages: Sequence[Passage]) -> str | None:
@@ -240,9 +241,9 @@ def reported_phrase(norm_question: str, passages: Sequence[Passage]) -> str | No
     name ("服务业增加值总量为30145.79亿元" from "地区生产总值30145.79亿元"). None when no
     passage writes such a run: a question in everyday words asks nothing of the answer.
 
-    Only nouns of two characters or more count, not the kind asked (预期目标); of a count,
-    only the thing counted after its 多少; a question asking several indicators asks
-    nothing here.
+    Only nouns of two characters or more count, not the kind asked (预期目标) nor those of
+    an aside in brackets; of a count, only the thing counted after its 多少; a question
+    asking several indicators asks nothing here.
 
     Example: "2023年重庆服务业增加值总量是多少亿元" over a passage "服务业增加值增长5.9%"
     -> ``"服务业增加值"``.
@@ -253,6 +254,9 @@ def reported_phrase(norm_question: str, passages: Sequence[Passage]) -> str | No
 
     if _SEVERAL.search(norm_question) or len(re.findall(r"多少|几", norm_question)) > 1:
         return None
+    # An aside in brackets gives examples or limits ("（比如新能源汽车、集成电路这类）"),
+    # not the name of what is asked.
+    norm_question = _ASIDE.sub("", norm_question)
     # Of "民生实事计划安装多少台化粪池安全监测系统", the thing counted is asked, not the
     # setting before it.
     at = asked_unit_at(norm_question)

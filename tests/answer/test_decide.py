@@ -40,3 +40,12 @@ def test_the_kind_the_setting_and_several_indicators_ask_nothing_of_the_name() -
     firms = passage("高新技术企业、科技型企业分别增至8837家、69820家")
     both = normal_form("2024年重庆高新技术企业和科技型企业各是多少家？")
     assert reported_phrase(both, [firms]) is None
+
+
+def test_an_aside_in_brackets_names_nothing_asked() -> None:
+    share = passage("战略性新兴产业增加值占规上工业增加值的比重达32.2%,新能源汽车产量达到50万辆")
+    question = normal_form(
+        "2023年重庆那些新兴产业（比如新能源汽车、集成电路这类）在规上工业里占了多大份额？"
+    )
+    # The name is read as if the aside were not there.
+    assert reported_phrase(question, [share]) == "规上工业"
