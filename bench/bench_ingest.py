@@ -28,8 +28,9 @@ def full_ingest(code: Path, seeds: Path) -> float:
     """One full ingest by ``code`` into a fresh folder (``bench_scale.ingest_seconds``:
     its own process, the embedded store, only these ``QA_*`` settings)."""
     with tempfile.TemporaryDirectory(prefix="qa-bench-ingest-") as tmp:
-        spec = {"seeds": str(seeds), "index": str(Path(tmp) / "index"), "port": None}
-        return ingest_seconds(code, {**spec, "collection": "reports"})
+        index = str(Path(tmp) / "index")
+        spec = {"seeds": str(seeds), "index": index, "port": None, "collection": "reports"}
+        return ingest_seconds(code, spec)
 
 
 def main() -> int:

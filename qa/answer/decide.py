@@ -231,7 +231,6 @@ _KIND = re.compile(r"目标|预期|计划|任务|增速|增幅|增长|比重|占
 _HANZI = re.compile(r"[\u4e00-\u9fff]")
 # A question asking several indicators at once ("…和…各是多少") names more than one.
 _SEVERAL = re.compile(r"分别|各是|各为|各有|各自|哪些")
-_ASIDE = re.compile(r"[（(][^）)]*[）)]")
 
 
 def reported_phrase(norm_question: str, passages: Sequence[Passage]) -> str | None:
@@ -249,6 +248,7 @@ def reported_phrase(norm_question: str, passages: Sequence[Passage]) -> str | No
     -> ``"服务业增加值"``.
     """
     from qa.answer.gate import asked_unit_at
+    from qa.answer.rewrite import ASIDE
     from qa.answer.setting import NOUN_FLAGS, split_question
     from qa.text.entities import tagger
 
@@ -256,7 +256,7 @@ def reported_phrase(norm_question: str, passages: Sequence[Passage]) -> str | No
         return None
     # An aside in brackets gives examples or limits ("（比如新能源汽车、集成电路这类）"),
     # not the name of what is asked.
-    norm_question = _ASIDE.sub("", norm_question)
+    norm_question = ASIDE.sub("", norm_question)
     # Of "民生实事计划安装多少台化粪池安全监测系统", the thing counted is asked, not the
     # setting before it.
     at = asked_unit_at(norm_question)

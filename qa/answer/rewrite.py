@@ -165,7 +165,7 @@ def _substitute(base: str, new: str) -> str | None:
             fits = _fitting(word, pairs)
         if not fits:
             # A shorter word of the same kind is replaced whole (农业 -> 服务业).
-            fits = [w for w in cut if 1 < len(w) < len(word) and w[-1] == word[-1]]
+            fits = _fitting(word, cut, shorter=True)
         if not fits:
             return None
         # 外币存款 -> 外币贷款: only the part that corresponds to the new word changes; a
@@ -179,10 +179,15 @@ def _substitute(base: str, new: str) -> str | None:
 _MODIFIER = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
-def _fitting(word: str, phrases: Sequence[str]) -> list[str]:
-    """The phrases as long as ``word`` or longer that end in its last character: the
-    counterparts it may replace (存款 for 贷款)."""
-    return [p for p in phrases if len(p) >= len(word) and p[-1] == word[-1] and p != word]
+def _fitting(word: str, phrases: Sequence[str], shorter: bool = False) -> list[str]:
+    """The phrases as long as ``word`` or longer (``shorter``: of two characters up to
+    one less) that end in its last character: the counterparts it may replace (存款 for
+    贷款; 农业 for 服务业)."""
+
+    def long_enough(p: str) -> bool:
+        return 1 < len(p) < len(word) if shorter else len(p) >= len(word)
+
+    return [p for p in phrases if long_enough(p) and p[-1] == word[-1] and p != word]
 
 
 def _same_head(base: str, new: str) -> str | None:
@@ -245,10 +250,15 @@ def _quoted_as_words(cut: list[str]) -> list[str]:
     return out + (opened or [])
 
 
+# An aside in brackets, in either width: "（成渝）", "(不含房地产)".
+ASIDE = re.compile(r"[（(][^）)]*[）)]")
+
+
 def _after_phrase(rest: str) -> str:
     """What follows a replaced phrase, without a bracket that qualified the old one:
     "（成渝）开行了多少列？" -> "开行了多少列？"."""
-    return re.sub(r"^[（(][^）)]*[）)]", "", rest)
+    aside = ASIDE.match(rest)
+    return rest[aside.end() :] if aside else rest
 
 
 def _swap_sibling(base: str, new: str, lists: Sequence[tuple[str, ...]]) -> str | None:
