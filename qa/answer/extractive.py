@@ -1,17 +1,17 @@
 """An answer with no model: the passage sentences that best match the question.
 
-Pure and fast (no jieba, whose dictionary alone takes a second to load). Every
-character of the answer except the ``[n]`` markers, the ``。``/``：``/``；`` joiners and
-the ``2023年：`` year labels is copied from a passage's own ``text``, so the result
-always passes ``verify_answer``.
+Pure and fast (no jieba tagging; only a 分别 group reads jieba's word list, as
+verification does). Every character of the answer except the ``[n]`` markers, the
+``。``/``：``/``；`` joiners and the ``2023年：`` year labels is copied from a passage's
+own ``text``, so the result always passes ``verify_answer``.
 
 Scoring, per candidate (a sentence, a table row, or a window of a long sentence's
-clauses): the IDF-weighted share of the question's character bigrams it contains,
-plus a bonus when the question asks for a figure and it has one, plus or minus a
-little for matching or contradicting the question's year and target-versus-result
-(a table row: for naming the asked indicator, or holding only a target when the
-result is asked). One sentence per question asked; a question over several years
-is answered year by year.
+clauses): the IDF-weighted share of the question's character bigrams it contains (of a
+分别 group, with the asked item's own statement read out: ``_with_pairs``), plus a bonus
+when the question asks for a figure and it has one, plus or minus a little for matching
+or contradicting the question's year and target-versus-result (a table row: for naming
+the asked indicator, or holding only a target when the result is asked). One sentence
+per question asked; a question over several years is answered year by year.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from qa.answer.refusal import REFUSAL
 from qa.answer.retrieve import per_year_questions
 from qa.schema import Passage
 from qa.text.numbers import Figure, equivalent, extract_figures, spell_row
+from qa.text.respective import asked_pairs
 from qa.text.script import normal_form
 from qa.text.wording import char_bigrams
 
@@ -203,9 +204,10 @@ def _scored(
         found = [(n, s, core, _titled(titles[n - 1], norm)) for n, s, core, norm in found]
     if not found or not q.grams:
         return []
+    read = {c[3]: _with_pairs(c[3], q.norm) for c in found}
     # IDF over the sentences at hand: 重庆 in every sentence should count for little.
     frequency: dict[str, int] = {}
-    for norm in {c[3] for c in found}:
+    for norm in set(read.values()):
         for g in char_bigrams(norm) & q.grams:
             frequency[g] = frequency.get(g, 0) + 1
     size = len({(c[0], c[1]) for c in found})
@@ -213,7 +215,7 @@ def _scored(
     sentences = [split_sentences(p.text) for p in passages]
     scored = [
         (
-            _score(c[3], passages[c[0] - 1], q, weights)
+            _score(read[c[3]], passages[c[0] - 1], q, weights)
             + (SEMANTIC_WEIGHT * meaning.of(sentences[c[0] - 1][c[1]]) if meaning else 0.0),
             i,
             c,
@@ -229,6 +231,20 @@ def _scored(
     # ("人均地区生产总值…").
     scored.sort(key=lambda t: (-t[0], t[1]))
     return scored
+
+
+def _with_pairs(norm: str, question: str) -> str:
+    """A candidate's normal form with the items the question asks of its 分别 groups
+    read out after it (``asked_pairs``): "农业、工业、服务业增加值分别增长4.6%、5.8%、5.9%"
+    says "服务业增加值增长5.9%", though its words stand apart, and must not lose to
+    "规上工业增加值增长6.6%" on a question on 服务业增加值 for the bigrams 值增 only the
+    other sentence has in a row. Only scoring reads it; the answer quotes the source.
+
+    Example: ``_with_pairs("农业、服务业增加值分别增长4.6%、5.9%", "服务业增加值增长多少")`` ->
+    ``"农业、服务业增加值分别增长4.6%、5.9% 服务业增加值增长5.9%"``.
+    """
+    said = asked_pairs(norm, question)
+    return f"{norm} {said}" if said else norm
 
 
 def _titled(title: str, norm: str) -> str:

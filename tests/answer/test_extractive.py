@@ -301,3 +301,17 @@ def test_focus_on_an_article_keeps_its_answering_sentence(
 ) -> None:
     article = Passage(doc="072.txt", title=title, year=None, section="", score=1.0, text=text)
     assert focus_passages(question, [article], sentences=1)[0].text == kept
+
+
+def test_the_asked_item_of_a_respective_list_wins_over_a_sentence_sharing_more_bigrams() -> None:
+    # seeds/000, as retrieval ranks them: the first sentence has 服务业 and 增加值增长 of
+    # other items; in the second, the asked 服务业 stands apart from its 增长. Read out,
+    # the second list says 服务业增加值增长5.9%.
+    trade = passage("加快恢复生活性服务业，批发零售业、住宿餐饮业增加值分别增长9.9%、10.6%。")
+    sectors = passage(
+        "促进数字经济和实体经济深度融合，积极构建竞争力强、可持续发展的现代化产业体系，"
+        "农业、工业、服务业增加值分别增长4.6%、5.8%、5.9%。"
+    )
+    industry = passage("加快打造国家重要先进制造业中心，规上工业增加值增长6.6%。")
+    got = extractive_answer("2023年重庆服务业增加值增长了多少？", [trade, sectors, industry])
+    assert "5.9%[2]" in got and "[1]" not in got and "[3]" not in got
