@@ -77,8 +77,9 @@ _UNIT = r"(?:[万亿千百]*[\u4e00-\u9fff](?<![的了呢是有为定]))"
 _EMPTY = re.compile(
     rf"^(?:的|了|又|呢|是|有|为|定|达到|到了|突破|超过|是多少|(?:多少|几){_UNIT}?|多大|{_COMPARED}?(?:{_CHANGE}|多)(?:了)?)*$"
 )
-# Words that carry a figure to its level ("…实际达到了多少"), not part of what it counts.
-_LEVEL_VERBS = re.compile(r"(?:实际|达到|到了|突破|超过|是|为|了|的)+$")
+# Words that carry a figure to its level ("…实际达到了多少") or say there is some ("…总量有
+# 多少户"; not 拥有, 具有…), not part of what it counts.
+_LEVEL_VERBS = re.compile(r"(?:实际|达到|到了|突破|超过|是|为|了|的|(?<![拥具享占持还])有)+$")
 # "最后实际完成得怎么样？" asks how it went: its framing names nothing of its own.
 _HOW_IT_WENT = re.compile(r"^(?:最后|最终|结果)|(?:得)?(?:怎么样|怎样|如何)$|情况$")
 
@@ -531,7 +532,9 @@ def dated(question: str, base: str) -> str | None:
     Example: after "2022年重庆新实施了多少个智能化改造项目？",
     ``dated("新认定了多少个智能工厂？", …)`` -> ``"2022年新认定了多少个智能工厂？"``; after
     "2022年重庆生活垃圾处理设施建设情况怎么样？", ``dated("新（扩）建了多少座？", …)`` ->
-    ``"2022年重庆生活垃圾处理设施建设情况新（扩）建了多少座？"``.
+    ``"2022年重庆生活垃圾处理设施建设情况新（扩）建了多少座？"``; after
+    "2024年重庆计划新增多少平方米城市绿地？", ``dated("实际新增了多少？", …)`` ->
+    ``"2024年重庆实际新增多少平方米城市绿地？"``.
     """
     from qa.answer.gate import asks_figure
 
@@ -541,8 +544,16 @@ def dated(question: str, base: str) -> str | None:
     norm = normal_form(question)
     if not years or _OWN_TIME.search(norm) or not asks_figure(norm):
         return None
+    if _names_a_thing(question):
+        return years + question
+    # "实际新增了多少？" after a target asked: the same thing, of the other kind.
+    plan, result = bool(_PLAN_WORDS.search(question)), bool(_RESULT_WORDS.search(question))
+    if plan != result and plan != bool(_PLAN_WORDS.search(base)):
+        from qa.answer.target import with_kind
+
+        return with_kind(base, "plan" if plan else "result")
     # "新（扩）建了多少座？" names no thing at all: it asks of the thing asked before.
-    return years + ("" if _names_a_thing(question) else _subject_of(base)) + question
+    return years + _subject_of(base) + question
 
 
 def _names_a_thing(question: str) -> bool:
@@ -551,7 +562,8 @@ def _names_a_thing(question: str) -> bool:
 
     Example: ``_names_a_thing("新（扩）建了多少座？")`` -> False;
     ``_names_a_thing("完成了多少投资？")`` -> False;
-    ``_names_a_thing("新认定了多少个智能工厂？")`` -> True.
+    ``_names_a_thing("新认定了多少个智能工厂？")`` -> True;
+    ``_names_a_thing("实际新增了多少？")`` -> False (实际 says which kind, not what).
     """
     from qa.answer.referent import is_noun
     from qa.text.entities import tagger
@@ -560,4 +572,7 @@ def _names_a_thing(question: str) -> bool:
     # "完成了多少投资？": a noun right after 多少, with no measure word between, is the
     # amount asked, not a thing counted ("多少个智能工厂" counts 智能工厂).
     amount = {i for i in range(1, len(words)) if words[i - 1].word in ("多少", "几")}
-    return any(is_noun(w.flag) and i not in amount for i, w in enumerate(words))
+    return any(
+        is_noun(w.flag) and i not in amount and not _KIND_WORDS.fullmatch(w.word)
+        for i, w in enumerate(words)
+    )

@@ -82,6 +82,9 @@ def test_another_year_and_the_target() -> None:
         (GDP_2023, "那目标呢？", "2023年重庆地区生产总值的目标是多少？"),
         ("2023年重庆社会消费品零售总额增长多少？", "那目标呢？", "2023年重庆社会消费品零售总额增长的目标是多少？"),
         ("2024年重庆计划新增多少个停车位？", "实际完成了多少？", "2024年重庆实际新增多少个停车位？"),
+        # 实际 says which kind, it names no thing: the same count, of the result
+        ("2024年重庆计划新增多少平方米城市绿地？", "实际新增了多少？",
+         "2024年重庆实际新增多少平方米城市绿地？"),
         ("2024年重庆税收的增长目标是多少？", "那实际呢？", "2024年重庆税收的增长实际是多少？"),
         # how the target went: the result of the same indicator
         ("2022年重庆社会消费品零售总额增速的目标是多少？", "最后实际完成得怎么样？",
@@ -91,6 +94,9 @@ def test_another_year_and_the_target() -> None:
         # how much more than the year before
         ("2023年重庆新引进人才多少人？", "比上年增长了多少？", "2023年重庆新引进人才比上年增长了多少？"),
         ("2022年重庆城镇新增就业多少人？", "比上年多了多少？", "2022年重庆城镇新增就业比上年多了多少？"),
+        # 有 says there is some: it is no part of what changed
+        ("2022年末重庆市场主体总量有多少户？", "比上年增长了多少？",
+         "2022年末重庆市场主体总量比上年增长了多少？"),
         # the change is of what was counted, not of the verb that carried it to its level
         ("2024年重庆空气质量优良天数达到了多少天？", "比上年多了几天？",
          "2024年重庆空气质量优良天数比上年多了几天？"),
