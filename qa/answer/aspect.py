@@ -23,10 +23,11 @@ from qa.text.numbers import Figure, equivalent, extract_figures
 # A movement from the previous value. "提高到717元", "增长至", "下降为" give the new
 # level instead, so the word must not be followed by 到/至/为 (至少 and 至多 are no
 # level: "增速至少要到多少"); 增加值 is value added.
-# A bare 涨 or 降 asks one only right before the amount ("规模涨多少").
+# A bare 涨 or 降 asks one only right before the amount ("规模涨多少"); 少了 of 多少了
+# ("提高到多少了") is no 少了.
 _CHANGE = re.compile(
     r"(?:增长|增速|增幅|涨幅|降幅|跌幅|增加|下降|降低|减少|提高|提升|上涨|上升|回落|净增|同比|比上年|较上年"
-    r"|(?:涨|降|多|少)了|[涨降](?=多少|几|百分之))(?![到为值]|至(?![少多]))"
+    r"|(?:涨|降|多|(?<!多)少)了|[涨降](?=多少|几|百分之))(?![到为值]|至(?![少多]))"
 )
 _PER_DAY = re.compile(r"日均|日最高|单日|每日|每天|日平均|最高日|高峰日")
 # A rate per so many people ("5G基站数量达到每万人19个", "每千人口拥有托位数3.7个") is no

@@ -165,6 +165,35 @@ def swap_counted(base: str, new: str, texts: Sequence[str]) -> str | None:
     return None
 
 
+def swap_by_verb(base: str, new: str, texts: Sequence[str]) -> str | None:
+    """The base question's count asked of ``new``, in the unit the reports give it, where
+    they write ``new`` right after the two-character verb the base counts with and a
+    figure right after it; None otherwise.
+
+    Example: ``swap_by_verb("2023年重庆新增公办幼儿园学位多少个？", "养老床位",
+    ["新增公办幼儿园学位1.7万个。新增养老床位4080张。"])`` ->
+    ``"2023年重庆新增养老床位多少张？"``.
+    """
+    from qa.text.numbers import extract_figures
+
+    asked = re.search(r"多少|几", base)
+    if asked is None or _FRAMING.search(new) or _OWN_TIME.search(new):
+        return None
+    for text in texts:
+        for m in re.finditer(re.escape(new), text):
+            verb = text[max(0, m.start() - 2) : m.start()]
+            at = base.rfind(verb, 0, asked.start())
+            if not re.fullmatch(r"[\u4e00-\u9fff]{2}", verb) or at < 0:
+                continue
+            figures = extract_figures(text[m.end() : m.end() + 16])
+            # The unit as written, with its magnitude (多少亿元, not 多少元).
+            raw = figures[0].raw if figures and figures[0].span[0] == 0 else ""
+            unit = re.sub(r"^[\d.,，]+", "", raw)
+            if unit and re.fullmatch(r"[\u4e00-\u9fff]+", unit):
+                return f"{base[: at + 2]}{new}多少{unit}？"
+    return None
+
+
 # Word classes a noun phrase is built of, in jieba's tags (一体化 is ``l``).
 _NOMINAL = frozenset({"n", "nz", "nt", "ns", "vn", "l", "j", "b", "an", "a"})
 

@@ -20,6 +20,8 @@ from qa.text.script import normal_form
 Mentions = Callable[[str], Sequence[str]]
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:年)?(?!\d)")
+# A year with the preposition that brings it ("到2024年").
+_BY_YEAR = re.compile(r"(?:到|截至|截止|至)?" + _YEAR.pattern)
 # "那些/那种/那类/那批" point at things, not at the conversation: they stay.
 _THOSE = re.compile(r"那[些种类批]")
 _FOLLOW_START = ("那么", "那", "还有", "另外", "同期", "其中", "它", "这个", "那个", "和", "与")
@@ -75,7 +77,7 @@ _CHANGE = "增长|增加|提高|下降"
 _UNIT = r"(?:[万亿千百]*[\u4e00-\u9fff](?<![的了呢是有为定]))"
 # What is left of a follow-up once its framing is gone says nothing but "how much".
 _EMPTY = re.compile(
-    rf"^(?:的|了|又|呢|是|有|为|定|达到|到了|突破|超过|是多少|(?:多少|几){_UNIT}?|多大|{_COMPARED}?(?:{_CHANGE}|多)(?:了)?)*$"
+    rf"^(?:的|了|又|呢|是|有|为|定|达到|到了|到|突破|超过|是多少|(?:多少|几){_UNIT}?|多大|{_COMPARED}?(?:{_CHANGE}|多)(?:了)?)*$"
 )
 # Words that carry a figure to its level ("…实际达到了多少") or say there is some ("…总量有
 # 多少户"; not 拥有, 具有…), not part of what it counts.
@@ -102,8 +104,9 @@ def is_follow_up(question: str) -> bool:
         return True
     if points_back(core) is not None:
         return True
-    # A year and the asking alone ("2024年的目标是多少？") name no topic of their own.
-    rest = _KIND_WORDS.sub("", _growth_or_kind(_YEAR.sub("", core)))
+    # A year and the asking alone ("2024年的目标是多少？", "到2024年提高到多少了？") name
+    # no topic of their own.
+    rest = _KIND_WORDS.sub("", _growth_or_kind(_BY_YEAR.sub("", core)))
     if _EMPTY.match(rest):
         return True
     # "实际完成得怎么样？" after a target: how it went, of the same indicator.
@@ -300,7 +303,12 @@ def _years_of(question: str) -> str:
 
 
 def _grows(question: str) -> bool:
-    return bool(re.search(_CHANGE, question))
+    """Whether ``question`` asks a change; 增加值 (value added) names an indicator.
+
+    Example: ``_grows("2023年重庆gdp增长多少？")`` -> True;
+    ``_grows("2023年重庆工业增加值占gdp的比重是多少？")`` -> False.
+    """
+    return bool(re.search(f"(?:{_CHANGE})(?!值)", question))
 
 
 def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
@@ -310,6 +318,7 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
         bare_count,
         points_back,
         referent,
+        swap_by_verb,
         swap_counted,
         within,
     )
@@ -378,7 +387,11 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
         # The corpus is searched only when the words alone find no counterpart.
         texts = mentions(rest)
         lists = [g for t in texts for g in item_lists(t)]
-        swapped = _swap_sibling(out, rest, lists) or swap_counted(out, rest, texts)
+        swapped = (
+            _swap_sibling(out, rest, lists)
+            or swap_counted(out, rest, texts)
+            or swap_by_verb(out, rest, texts)
+        )
         if not swapped:
             # "农村" alone finds passages on every rural topic; with the question's words,
             # the one that lists it beside what was asked ("城镇、农村居民低保标准…").

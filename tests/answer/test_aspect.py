@@ -78,6 +78,8 @@ def test_a_clause_ends_at_a_comma_like_mark() -> None:
         ("2024年重庆的房价降几个百分点？", CHANGE),
         ("2024年重庆新增多少所幼儿园？", Aspect(False, False, total=False)),
         ("2022年城市低保标准提高到多少？", LEVEL),
+        # 多少了 asks how much now: its 少了 is no "fewer"
+        ("2024年重庆战略性新兴产业增加值占规上工业增加值的比重提高到多少了？", LEVEL),
         # 至少 is "at least", not "up to": the growth rate is still asked.
         ("2024年重庆希望数字产业的价值增速至少要到多少？", CHANGE),
         ("2025年重庆希望货物联运的量增加多少？", CHANGE),

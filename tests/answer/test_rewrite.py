@@ -94,6 +94,9 @@ def test_another_year_and_the_target() -> None:
         # how much more than the year before
         ("2023年重庆新引进人才多少人？", "比上年增长了多少？", "2023年重庆新引进人才比上年增长了多少？"),
         ("2022年重庆城镇新增就业多少人？", "比上年多了多少？", "2022年重庆城镇新增就业比上年多了多少？"),
+        # another year, brought by 到, asking a change of a share (增加值 is no change)
+        ("2023年重庆战略性新兴产业增加值占规上工业增加值的比重是多少？", "到2024年提高到多少了？",
+         "2024年重庆战略性新兴产业增加值占规上工业增加值的比重提高到多少了？"),
         # 有 says there is some: it is no part of what changed
         ("2022年末重庆市场主体总量有多少户？", "比上年增长了多少？",
          "2022年末重庆市场主体总量比上年增长了多少？"),
@@ -243,6 +246,7 @@ def test_is_follow_up() -> None:
     assert not is_follow_up("2024年税收收入的目标是多少？")
     # The unit a figure is asked in names nothing of its own.
     assert is_follow_up("实际达到了多少家？")
+    assert is_follow_up("到2024年提高到多少了？")
     assert is_follow_up("比上年多了几天？")
     assert not is_follow_up("实际达到了多少家企业？")
     assert not is_follow_up("？")
@@ -265,6 +269,28 @@ def test_user_turns_reads_both_formats_and_skips_blanks() -> None:
         {"role": "user", "content": "丙？"},
     ]
     assert user_turns(mixed) == ["甲？", "丙？"]
+
+
+def test_a_thing_the_reports_count_after_the_same_verb_takes_the_counted_things_place() -> None:
+    # seeds/004 and 000: the verb the question counts with stands right before the new
+    # thing, and a figure right after it gives the unit to ask in.
+    found = {
+        "养老床位": ["新增公办幼儿园学位1.7万个、托位4万个。新增养老床位4080张。"],
+        "专项国债资金": ["争取中央预算内投资169.2亿元、争取专项国债资金242亿元。"],
+        "山城步道": ["建成口袋公园117个、山城步道107公里"],
+    }
+
+    def ask(base: str, follow_up: str) -> str:
+        return standalone_question(follow_up, [(base, "…")], lambda p: found.get(p, []))
+
+    assert ask("2023年重庆新增公办幼儿园学位多少个？", "养老床位呢？") == (
+        "2023年重庆新增养老床位多少张？"
+    )
+    assert ask("2023年重庆争取到了多少中央预算内投资？", "专项国债资金呢？") == (
+        "2023年重庆争取专项国债资金多少亿元？"
+    )
+    # Another verb (建成, not 新增) before it: the count is not carried over.
+    assert ask("2023年重庆新增城市绿地多少平方米？", "山城步道呢？") == "2023年山城步道是多少？"
 
 
 def test_another_item_of_a_list_the_reports_give_takes_the_asked_items_place() -> None:
