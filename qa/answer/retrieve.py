@@ -54,8 +54,12 @@ def expand_query(norm_question: str) -> str:
 
 
 def question_years(norm_question: str) -> set[int]:
-    """Example: ``question_years("2022到2024年gdp")`` -> ``{2022, 2024}``."""
-    return {int(y) for y in _YEAR.findall(norm_question)}
+    """Example: ``question_years("2022到2024年gdp")`` -> ``{2022, 2024}``; an amount is no
+    year: ``question_years("2023年营收2000万元以上的工厂")`` -> ``{2023}``."""
+    from qa.text.numbers import extract_figures
+
+    amounts = {f.span[0] for f in extract_figures(norm_question) if f.unit}
+    return {int(m.group(1)) for m in _YEAR.finditer(norm_question) if m.start() not in amounts}
 
 
 def question_kind(norm_question: str) -> str | None:

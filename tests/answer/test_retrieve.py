@@ -85,6 +85,9 @@ def test_chroma_where() -> None:
         ("30145.79亿元", set()),  # digits inside a number are not a year
         ("12023年", set()),
         ("1999年和2049年", {1999, 2049}),
+        # an amount is no year, nor a count
+        ("2023年重庆年营收2000万元以上的工厂创造的价值涨了多少?", {2023}),
+        ("2024年新增2025家企业", {2024}),
     ],
 )
 def test_question_years(question: str, years: set[int]) -> None:
