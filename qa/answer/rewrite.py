@@ -546,6 +546,8 @@ def dated(question: str, base: str) -> str | None:
     ``dated("新认定了多少个智能工厂？", …)`` -> ``"2022年新认定了多少个智能工厂？"``; after
     "2022年重庆生活垃圾处理设施建设情况怎么样？", ``dated("新（扩）建了多少座？", …)`` ->
     ``"2022年重庆生活垃圾处理设施建设情况新（扩）建了多少座？"``; after
+    "2024年重庆计划新增多少个城镇义务教育学位？", ``dated("学前教育普惠率要保持在多少？",
+    …)`` -> ``"2024年计划学前教育普惠率要保持在多少？"`` (no kind said: the target); after
     "2024年重庆计划新增多少平方米城市绿地？", ``dated("实际新增了多少？", …)`` ->
     ``"2024年重庆实际新增多少平方米城市绿地？"``.
     """
@@ -557,10 +559,12 @@ def dated(question: str, base: str) -> str | None:
     norm = normal_form(question)
     if not years or _OWN_TIME.search(norm) or not asks_figure(norm):
         return None
-    if _names_a_thing(question):
-        return years + question
-    # "实际新增了多少？" after a target asked: the same thing, of the other kind.
     plan, result = bool(_PLAN_WORDS.search(question)), bool(_RESULT_WORDS.search(question))
+    if _names_a_thing(question):
+        # A question that says no kind, after a target asked, asks a target too.
+        planned = _PLAN_WORDS.search(base)
+        return years + (planned.group() if planned and not (plan or result) else "") + question
+    # "实际新增了多少？" after a target asked: the same thing, of the other kind.
     if plan != result and plan != bool(_PLAN_WORDS.search(base)):
         from qa.answer.target import with_kind
 

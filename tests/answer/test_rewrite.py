@@ -443,6 +443,15 @@ def test_an_amount_asked_without_a_time_is_asked_of_the_conversations_years() ->
     assert standalone_question("新认定了多少个智能工厂？", turns) == (
         "2022年重庆新认定了多少个智能工厂？"
     )
+    # After a target asked, a question that says no kind asks a target too; one that
+    # says its kind keeps it.
+    planned = [("2024年重庆计划新增多少个城镇义务教育学位？", "…")]
+    assert standalone_question("学前教育普惠率要保持在多少？", planned) == (
+        "2024年重庆计划学前教育普惠率要保持在多少？"
+    )
+    assert (
+        standalone_question("实际新建了多少所幼儿园？", planned) == "2024年实际新建了多少所幼儿园？"
+    )
     # A question with a time of its own, or asking no amount, is left alone.
     assert dated("去年新认定了多少个智能工厂？", turns[0][0]) is None
     assert dated("2023年新认定了多少个智能工厂？", turns[0][0]) is None
