@@ -187,8 +187,7 @@ def swap_by_verb(base: str, new: str, texts: Sequence[str]) -> str | None:
                 continue
             figures = extract_figures(text[m.end() : m.end() + 16])
             # The unit as written, with its magnitude (多少亿元, not 多少元).
-            raw = figures[0].raw if figures and figures[0].span[0] == 0 else ""
-            unit = re.sub(r"^[\d.,，]+", "", raw)
+            unit = figures[0].unit if figures and figures[0].span[0] == 0 else ""
             if unit and re.fullmatch(r"[\u4e00-\u9fff]+", unit):
                 return f"{base[: at + 2]}{new}多少{unit}？"
     return None

@@ -20,8 +20,9 @@ from qa.text.script import normal_form
 Mentions = Callable[[str], Sequence[str]]
 
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:年)?(?!\d)")
-# A year with the preposition that brings it ("到2024年").
-_BY_YEAR = re.compile(r"(?:到|截至|截止|至)?" + _YEAR.pattern)
+# The preposition that brings a year ("到2024年"), and a year with it.
+_TO_YEAR = r"(?:到|截至|截止|至)"
+_BY_YEAR = re.compile(_TO_YEAR + "?" + _YEAR.pattern)
 # "那些/那种/那类/那批" point at things, not at the conversation: they stay.
 _THOSE = re.compile(r"那[些种类批]")
 _FOLLOW_START = ("那么", "那", "还有", "另外", "同期", "其中", "它", "这个", "那个", "和", "与")
@@ -344,7 +345,7 @@ def _rewrite(question: str, base: str, mentions: Mentions | None = None) -> str:
         else:
             out = f"{years[0]}年{base}"
         # "到2025年": the preposition goes with its year.
-        rest = re.sub(r"(?:到|截至|截止|至)(?=(?:19|20)\d\d)", "", rest)
+        rest = re.sub(rf"{_TO_YEAR}(?=(?:19|20)\d\d)", "", rest)
         rest = _YEAR.sub("", rest) if len(base_years) != 1 or len(years) == 1 else rest
         rest = _PRONOUN.sub("", rest).strip(" 年的，,在")
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -271,6 +272,16 @@ def test_user_turns_reads_both_formats_and_skips_blanks() -> None:
     assert user_turns(mixed) == ["甲？", "丙？"]
 
 
+def asking_over(found: dict[str, list[str]]) -> Callable[[str, str], str]:
+    """A follow-up asked after a base question, the reports' passages naming a phrase
+    being ``found[phrase]``."""
+
+    def ask(base: str, follow_up: str) -> str:
+        return standalone_question(follow_up, [(base, "…")], lambda p: found.get(p, []))
+
+    return ask
+
+
 def test_a_thing_the_reports_count_after_the_same_verb_takes_the_counted_things_place() -> None:
     # seeds/004 and 000: the verb the question counts with stands right before the new
     # thing, and a figure right after it gives the unit to ask in.
@@ -280,8 +291,7 @@ def test_a_thing_the_reports_count_after_the_same_verb_takes_the_counted_things_
         "山城步道": ["建成口袋公园117个、山城步道107公里"],
     }
 
-    def ask(base: str, follow_up: str) -> str:
-        return standalone_question(follow_up, [(base, "…")], lambda p: found.get(p, []))
+    ask = asking_over(found)
 
     assert ask("2023年重庆新增公办幼儿园学位多少个？", "养老床位呢？") == (
         "2023年重庆新增养老床位多少张？"
@@ -420,8 +430,7 @@ def test_another_noun_the_reports_count_in_the_asked_unit_takes_the_counted_noun
         "研发投入": ["全社会研发投入增长12%、强度2.5%"],
     }
 
-    def ask(base: str, follow_up: str) -> str:
-        return standalone_question(follow_up, [(base, "…")], lambda p: found.get(p, []))
+    ask = asking_over(found)
 
     assert ask("2024年重庆建成了多少公里山城绿道？", "山城步道呢？") == (
         "2024年重庆建成了多少公里山城步道？"
